@@ -1,0 +1,62 @@
+"""``python -m figures``: regenerate the toolkit's figures.
+
+    python -m figures                       # every figure into ./figures-out
+    python -m figures --list                # names, captions, what each reproduces
+    python -m figures regions_toy fgallery  # a subset
+    python -m figures --out DIR --format pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help="figures to build (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument("--out", default="figures-out", help="output folder (default: %(default)s)")
+    parser.add_argument("--format", default="png", choices=["png", "pdf", "svg"], help="image format")
+    parser.add_argument("--runs", default=None, help="folder of trained-model results (default: OUT/_runs)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed (default: %(default)s)")
+    args = parser.parse_args(argv)
+
+    from ._registry import available_figures, build_figures
+
+    if args.list:
+        for spec in available_figures():
+            print(f"{spec.name:24s} {spec.caption}")
+            if spec.reproduces:
+                print(f"{'':24s} reproduces: {spec.reproduces}")
+        return 0
+    try:
+        import matplotlib
+    except ImportError:
+        print(
+            "error: building figures needs matplotlib, which is not installed.\n"
+            "Install the extra:  pip install 'modecollapse[figures]'  (or: bash .ci/setup figures)",
+            file=sys.stderr,
+        )
+        return 2
+    matplotlib.use("Agg")
+    try:
+        results = build_figures(args.names or None, out_dir=args.out, fmt=args.format, runs_dir=args.runs, seed=args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("\nSummary")
+    failed = 0
+    for spec, files, dt, err in results:
+        image = next((f for f in files if f.suffix == "." + args.format), None)
+        if err:
+            failed += 1
+            print(f"  FAILED {spec.name}: {err}")
+        else:
+            print(f"  {image}  ({dt:.1f} s)\n      {spec.caption}")
+    print(f"{len(results) - failed} of {len(results)} figures built into {args.out}/")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Discovery of figure modules and the context object they draw into."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import pkgutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["FigureContext", "FigureSpec", "available_figures", "build_figures", "FORMATS"]
+
+FORMATS = ("png", "pdf", "svg")
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: its name, caption, what it reproduces, and its builder."""
+
+    name: str
+    caption: str
+    reproduces: str
+    module: str
+    order: int
+    build: Callable[["FigureContext"], None]
+
+
+def available_figures() -> list[FigureSpec]:
+    """All figure modules ``figures/fig_*.py``, in display order (``ORDER``, then name)."""
+    import figures as pkg
+
+    specs = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("fig_"):
+            continue
+        mod = importlib.import_module(f"figures.{info.name}")
+        specs.append(
+            FigureSpec(
+                name=mod.NAME,
+                caption=mod.CAPTION,
+                reproduces=getattr(mod, "REPRODUCES", ""),
+                module=mod.__name__,
+                order=int(getattr(mod, "ORDER", 100)),
+                build=mod.build,
+            )
+        )
+    names = [s.name for s in specs]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise RuntimeError(f"duplicate figure names: {sorted(dupes)}")
+    return sorted(specs, key=lambda s: (s.order, s.name))
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return v if math.isfinite(v) else str(v)  # JSON has no inf/nan: write "inf"
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+@dataclass
+class FigureContext:
+    """Where and how a figure module writes its outputs.
+
+    Attributes
+    ----------
+    out_dir : Path
+        Folder that receives ``<name>.<fmt>`` and the data files.
+    fmt : str
+        Image format, one of ``png``, ``pdf``, ``svg``.
+    runs_dir : Path
+        Folder for trained-model results that figures reuse (``python -m gan`` writes there).
+    seed : int
+        Base seed for anything random a figure draws.
+    written : list of Path
+        Every file written through this context, in order.
+    """
+
+    out_dir: Path
+    fmt: str = "png"
+    runs_dir: Path | None = None
+    seed: int = 0
+    written: list[Path] = field(default_factory=list)
+    log: Callable[[str], None] = print
+
+    def __post_init__(self):
+        self.out_dir = Path(self.out_dir)
+        if self.runs_dir is None:
+            self.runs_dir = self.out_dir / "_runs"
+        self.runs_dir = Path(self.runs_dir)
+
+    def savefig(self, fig, name: str) -> Path:
+        """Save a matplotlib figure as ``<name>.<fmt>`` and close it."""
+        import matplotlib.pyplot as plt
+
+        path = self.out_dir / f"{name}.{self.fmt}"
+        fig.savefig(path, bbox_inches="tight", dpi=200)
+        plt.close(fig)
+        self.written.append(path)
+        return path
+
+    def save_json(self, name: str, obj) -> Path:
+        """Write ``obj`` (dicts, lists, numpy arrays and scalars) as ``<name>.json``."""
+        path = self.out_dir / f"{name}.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(_jsonable(obj), indent=1, allow_nan=False))
+        tmp.replace(path)
+        self.written.append(path)
+        return path
+
+    def save_csv(self, name: str, columns: dict[str, np.ndarray]) -> Path:
+        """Write equal-length columns as ``<name>.csv`` with a header row, full float precision."""
+        cols = {k: np.asarray(v).ravel() for k, v in columns.items()}
+        lengths = {len(v) for v in cols.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"columns of {name}.csv have different lengths: { {k: len(v) for k, v in cols.items()} }")
+        path = self.out_dir / f"{name}.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        with tmp.open("w") as fh:
+            fh.write(",".join(cols) + "\n")
+            for row in zip(*cols.values()):
+                fh.write(",".join(repr(float(v)) if isinstance(v, (float, np.floating)) else str(v) for v in row) + "\n")
+        tmp.replace(path)
+        self.written.append(path)
+        return path
+
+
+def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None, seed=0, log=print):
+    """Build the named figures (all when ``names`` is None); return ``[(spec, files, seconds, error)]``.
+
+    A failing figure is reported and the others still build; the caller decides the exit code.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}; got fmt={fmt!r}")
+    specs = available_figures()
+    by_name = {s.name: s for s in specs}
+    if names:
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ValueError(f"unknown figure name(s) {unknown}; available: {sorted(by_name)}")
+        specs = [by_name[n] for n in names]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for i, spec in enumerate(specs, 1):
+        ctx = FigureContext(out_dir=out, fmt=fmt, runs_dir=runs_dir, seed=seed, log=log)
+        log(f"[{i}/{len(specs)}] {spec.name}: building ...")
+        t0 = time.perf_counter()
+        err = None
+        try:
+            spec.build(ctx)
+        except Exception as exc:  # report and continue with the next figure
+            import traceback
+
+            err = f"{type(exc).__name__}: {exc}"
+            log(traceback.format_exc())
+        dt = time.perf_counter() - t0
+        status = "FAILED " + err if err else "ok"
+        log(f"[{i}/{len(specs)}] {spec.name}: {status} ({dt:.1f} s)")
+        results.append((spec, list(ctx.written), dt, err))
+    return results
