@@ -1,0 +1,51 @@
+"""The figures command line: listing, subsets, formats, and a clear message without matplotlib."""
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import figures
+from figures import available_figures, build_figures
+
+
+def _run(*args, code=None):
+    cmd = [sys.executable, "-c", code] if code else [sys.executable, "-m", "figures", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def test_list_names_every_figure_module():
+    modules = {i.name for i in pkgutil.iter_modules(figures.__path__) if i.name.startswith("fig_")}
+    specs = available_figures()
+    assert {s.module.split(".")[-1] for s in specs} == modules
+    out = _run("--list")
+    assert out.returncode == 0, out.stderr
+    for spec in specs:
+        assert spec.name in out.stdout
+        assert spec.caption and spec.reproduces, f"{spec.name} needs a CAPTION and REPRODUCES"
+
+
+def test_figure_names_match_module_names():
+    for spec in available_figures():
+        assert spec.module == f"figures.fig_{spec.name}"
+
+
+def test_unknown_figure_name_is_a_clear_error(tmp_path):
+    out = _run("no_such_figure", "--out", str(tmp_path))
+    assert out.returncode == 2
+    assert "unknown figure name(s) ['no_such_figure']" in out.stderr
+    with pytest.raises(ValueError, match="fmt must be one of"):
+        build_figures(out_dir=tmp_path, fmt="jpg")
+
+
+def test_missing_matplotlib_gives_install_hint(tmp_path):
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from figures.__main__ import main\n"
+        f"sys.exit(main(['--out', {str(tmp_path)!r}]))"
+    )
+    out = _run(code=code)
+    assert out.returncode == 2
+    assert "needs matplotlib" in out.stderr and "modecollapse[figures]" in out.stderr
+    assert not any(tmp_path.iterdir()), "nothing may be written when matplotlib is missing"
