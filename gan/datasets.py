@@ -1,0 +1,224 @@
+"""Two-dimensional Gaussian-mixture benchmarks: the VEEGAN/PacGAN ring and grid, AdaGAN's mixtures.
+
+Pure numpy (no torch), so metrics and theory cross-checks can use the datasets without torch.
+
+* ``ring`` -- 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, isotropic std 0.01 (THEORY.md s.6,
+  VEEGAN Table 1, PacGAN arXiv 1712.04086 Section 5.1).
+* ``grid`` -- 25 modes at ``{-4, -2, 0, 2, 4}^2``, isotropic std 0.05 (same sources).
+* ``gmm1`` ... ``gmm10`` -- AdaGAN's toy mixtures (arXiv 1701.02386, Section 4.1, as released in
+  ``tolstikhin/adagan``, ``datahandler.py::_load_gmm`` with ``adagan_gmm.py`` options): ``k`` means
+  drawn uniformly from the box ``[-15, 15]^2`` with ``numpy.random.seed(82)`` (legacy global-state
+  MT19937, exactly as the released code, so the means are the published ones), and isotropic
+  per-coordinate variance ``15 / v(k)`` with ``v(1) = v(2) = 3``, ``v(3) = 8``, ``v(4) = 20``,
+  ``v(5) = 10``, ``v(k) = 3 k^2`` for ``k > 5`` (the code's ``variance_factor`` at dimension 2).
+
+All mixtures have uniform weights. The training set is a fixed sample of ``n_train`` points
+(100,000 by default, THEORY.md s.6) drawn once from ``numpy.random.default_rng(data_seed)``; GANs
+train on mini-batches drawn from these points, never on fresh draws from the mixture.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logsumexp
+
+from divergences._validation import check_integer, check_real
+
+__all__ = [
+    "DATASET_NAMES",
+    "MixtureDataset",
+    "ring",
+    "grid",
+    "adagan_gmm",
+    "get_dataset",
+]
+
+#: Names accepted by :func:`get_dataset` (and the CLI's ``--dataset``).
+DATASET_NAMES = ("ring", "grid", *(f"gmm{k}" for k in range(1, 11)))
+
+#: Default number of fixed training points (THEORY.md s.6).
+N_TRAIN = 100_000
+
+
+@dataclass(frozen=True, eq=False)
+class MixtureDataset:
+    """An isotropic, equal-weight Gaussian mixture in R^d with a fixed training sample.
+
+    Density: :math:`p(x) = \\frac1k \\sum_{j=1}^k \\mathcal N(x; \\mu_j, \\sigma^2 I_d)`.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``"ring"``, ``"grid"``, ``"gmm5"``, or a user label).
+    means : ndarray, shape (k, d)
+        The mode centres.
+    std : float
+        Per-coordinate standard deviation ``sigma`` of every component.
+    n_train : int
+        Size of the fixed training sample.
+    data_seed : int
+        Seed of ``numpy.random.default_rng`` that draws the training sample.
+    """
+
+    name: str
+    means: np.ndarray
+    std: float
+    n_train: int = N_TRAIN
+    data_seed: int = 0
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        means = np.asarray(self.means, dtype=np.float64)
+        if means.ndim != 2 or means.shape[0] < 1 or not np.all(np.isfinite(means)):
+            raise ValueError(f"means must be a finite array of shape (k, d) with k >= 1; got shape {means.shape}")
+        means = means.copy()
+        means.setflags(write=False)
+        object.__setattr__(self, "means", means)
+        object.__setattr__(self, "std", check_real(self.std, "std", lo=0.0, lo_open=True))
+        object.__setattr__(self, "n_train", check_integer(self.n_train, "n_train", minimum=1))
+        object.__setattr__(self, "data_seed", check_integer(self.data_seed, "data_seed", minimum=0))
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def n_modes(self) -> int:
+        """Number of mixture components ``k``."""
+        return int(self.means.shape[0])
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``d`` of a sample."""
+        return int(self.means.shape[1])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Mixture weights, shape (k,): uniform ``1/k``."""
+        return np.full(self.n_modes, 1.0 / self.n_modes)
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, n: int, rng: np.random.Generator | int | None = None, *, return_modes: bool = False):
+        """Draw ``n`` fresh points from the mixture.
+
+        Parameters
+        ----------
+        n : int
+            Number of points (>= 0).
+        rng : numpy Generator or int seed, optional
+            Source of randomness (``numpy.random.default_rng(rng)`` when an int or None).
+        return_modes : bool
+            Also return the component index of every point.
+
+        Returns
+        -------
+        x : ndarray, shape (n, d)
+        modes : ndarray of int, shape (n,)   (only when ``return_modes``)
+        """
+        n = check_integer(n, "n", minimum=0)
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        comp = gen.integers(0, self.n_modes, size=n)
+        x = self.means[comp] + self.std * gen.standard_normal((n, self.dim))
+        return (x, comp) if return_modes else x
+
+    def training_points(self) -> np.ndarray:
+        """The fixed training sample, shape (n_train, d), float64, read-only (cached)."""
+        if "train" not in self._cache:
+            x, comp = self.sample(self.n_train, np.random.default_rng(self.data_seed), return_modes=True)
+            x.setflags(write=False)
+            comp.setflags(write=False)
+            self._cache["train"] = x
+            self._cache["train_modes"] = comp
+        return self._cache["train"]
+
+    def training_modes(self) -> np.ndarray:
+        """Component index of every training point, shape (n_train,)."""
+        self.training_points()
+        return self._cache["train_modes"]
+
+    # ------------------------------------------------------------------ density
+    def log_density(self, x) -> np.ndarray:
+        """Exact log-density :math:`\\log p(x)` of the mixture at points ``x`` of shape (n, d)."""
+        x = self._points(x)
+        d2 = _sq_dist(x, self.means)  # (n, k)
+        s2 = self.std**2
+        log_norm = -0.5 * self.dim * math.log(2.0 * math.pi * s2)
+        return logsumexp(-0.5 * d2 / s2, axis=1) + log_norm - math.log(self.n_modes)
+
+    def density(self, x) -> np.ndarray:
+        """Exact density :math:`p(x)` at points ``x`` of shape (n, d)."""
+        return np.exp(self.log_density(x))
+
+    def nearest_mode(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Index of the nearest mode centre and the Euclidean distance to it, for each point."""
+        x = self._points(x)
+        d2 = _sq_dist(x, self.means)
+        idx = np.argmin(d2, axis=1)
+        return idx, np.sqrt(np.maximum(d2[np.arange(len(x)), idx], 0.0))
+
+    def _points(self, x) -> np.ndarray:
+        arr = np.asarray(x, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != self.dim:
+            raise ValueError(f"x must have shape (n, {self.dim}); got shape {arr.shape}")
+        return arr
+
+    def describe(self) -> dict:
+        """JSON-ready description (name, modes, std, n_train, data_seed)."""
+        return {"name": self.name, "n_modes": self.n_modes, "std": self.std, "n_train": self.n_train,
+                "data_seed": self.data_seed, "means": self.means.tolist()}
+
+
+def _sq_dist(x: np.ndarray, means: np.ndarray) -> np.ndarray:
+    return ((x[:, None, :] - means[None, :, :]) ** 2).sum(axis=-1)
+
+
+def ring(*, n_train: int = N_TRAIN, data_seed: int = 0) -> MixtureDataset:
+    """The 2D ring: 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, std 0.01 (THEORY.md s.6)."""
+    t = 2.0 * np.pi * np.arange(8) / 8
+    return MixtureDataset("ring", np.stack([np.cos(t), np.sin(t)], axis=1), 0.01, n_train, data_seed)
+
+
+def grid(*, n_train: int = N_TRAIN, data_seed: int = 0) -> MixtureDataset:
+    """The 2D grid: 25 modes at ``{-4, -2, 0, 2, 4}^2``, std 0.05 (THEORY.md s.6)."""
+    v = np.arange(-4.0, 4.1, 2.0)
+    means = np.array([(a, b) for a in v for b in v])
+    return MixtureDataset("grid", means, 0.05, n_train, data_seed)
+
+
+def _adagan_variance_factor(k: int) -> float:
+    # tolstikhin/adagan datahandler.py::_load_gmm, variance_factor(num, dim) at dim = 2.
+    table = {1: 3.0, 2: 3.0, 3: 8.0, 4: 20.0, 5: 10.0}
+    return table.get(k, 3.0 * k**2)
+
+
+@functools.lru_cache(maxsize=None)
+def _adagan_means(k: int, means_seed: int) -> np.ndarray:
+    # The released code seeds the legacy global generator and draws uniform(-15, 15, (k, 2)); we use
+    # a private RandomState with the same seed, which gives the same numbers without touching the
+    # global state.
+    return np.random.RandomState(means_seed).uniform(-15.0, 15.0, size=(k, 2))
+
+
+def adagan_gmm(n_modes: int, *, n_train: int = N_TRAIN, data_seed: int = 0, means_seed: int = 82) -> MixtureDataset:
+    """AdaGAN's toy mixture of ``n_modes`` 2D Gaussians (arXiv 1701.02386, Section 4.1).
+
+    Means uniform on ``[-15, 15]^2`` from ``RandomState(means_seed)`` (82 in the released code);
+    per-coordinate variance ``15 / v(k)`` (see the module docstring). The released code draws
+    256,000 training points; we keep THEORY.md's 100,000 (``n_train``) for every dataset.
+    """
+    k = check_integer(n_modes, "n_modes", minimum=1, maximum=10)
+    means = _adagan_means(k, check_integer(means_seed, "means_seed", minimum=0))
+    std = math.sqrt(15.0 / _adagan_variance_factor(k))
+    return MixtureDataset(f"gmm{k}", means, std, n_train, data_seed)
+
+
+def get_dataset(name: str, *, n_train: int = N_TRAIN, data_seed: int = 0) -> MixtureDataset:
+    """The dataset called ``name`` (one of :data:`DATASET_NAMES`)."""
+    if not isinstance(name, str) or name not in DATASET_NAMES:
+        raise ValueError(f"dataset must be one of {list(DATASET_NAMES)}; got dataset={name!r}")
+    if name == "ring":
+        return ring(n_train=n_train, data_seed=data_seed)
+    if name == "grid":
+        return grid(n_train=n_train, data_seed=data_seed)
+    return adagan_gmm(int(name[3:]), n_train=n_train, data_seed=data_seed)
