@@ -1,0 +1,325 @@
+"""Cross-checks of trained GAN / PacGAN / AdaGAN models against the exact theory (issue 6).
+
+Four checks, each returning a frozen result object and, through the ``run_*`` functions, a
+JSON-ready dict (``python -m gan crosscheck`` writes them atomically):
+
+1. **Mode-collapse region of a generator** (:func:`generator_collapse_report`,
+   :func:`collapse_report`, :func:`check_packing_bounds`): target P and generator Q discretised on
+   the mode partition (each mode's ``3 std`` disc plus "elsewhere"), the generator's cell masses
+   estimated from samples with simultaneous confidence intervals (Clopper-Pearson/Bonferroni per
+   cell, Weissman L1 ball for everything derived), then the exact region, TV, largest collapses
+   and packed TV for ``m = 1..4``, each placed against the PacGAN bounds. A pair outside a proven
+   bound raises :class:`PackingBoundViolation`.
+2. **Packed discriminators as TV estimators** (:func:`packed_tv_discriminator`).
+3. **AdaGAN weights vs exact R*** (:func:`adagan_weight_crosscheck`).
+4. **Variational bounds in practice** (:func:`variational_bound_trace` for f-GAN critics,
+   :func:`wasserstein_critic_trace` for a WGAN critic).
+
+Conventions (``THEORY.md`` s.0): **P is the target (real data), Q the generator**; regions are
+drawn with ``eps = Q(S)`` on x and ``delta = P(S)`` on y.
+
+Example
+-------
+>>> import numpy as np
+>>> from gan.crosscheck import GaussianMixture, dropped_modes_generator, generator_collapse_report
+>>> from gan.datasets import grid
+>>> target = GaussianMixture.from_dataset(grid())
+>>> gen = dropped_modes_generator(target, dropped=[0, 6, 12, 18, 24])   # 20 of 25 modes
+>>> rep = generator_collapse_report(target, gen.sample(100_000, np.random.default_rng(0)))
+>>> round(rep.apex_delta, 4)      # (0, delta) collapse: the 5 missing modes' disc mass
+0.1978
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from divergences._validation import check_integer
+
+from ._crosscheck_mixture import *  # noqa: F403
+from ._crosscheck_mixture import __all__ as _mixture_all
+from ._crosscheck_mixture import GaussianMixture
+from ._crosscheck_regions import *  # noqa: F403
+from ._crosscheck_regions import __all__ as _regions_all
+from ._crosscheck_regions import collapse_report, generator_collapse_report
+
+__all__ = [
+    *_mixture_all,
+    *_regions_all,
+    "dropped_modes_generator",
+    "write_results",
+    "read_results",
+    "SCENARIOS",
+    "scenario",
+    "run_regions_synthetic",
+    "run_regions_trained",
+    "run_packed_disc",
+    "run_adagan",
+    "run_variational",
+    "run_wasserstein",
+    # items 2-4 (torch), resolved lazily so that the numpy parts work without importing torch
+    "TORCH_WITNESS_TERMS",
+    "PackedTVEstimate",
+    "VariationalTrace",
+    "WassersteinTrace",
+    "AdaGANWeightCheck",
+    "packed_tv_discriminator",
+    "variational_bound_trace",
+    "wasserstein_critic_trace",
+    "adagan_weight_crosscheck",
+    "same_components",
+    "divergence_bracket",
+    "packed_tv_bracket",
+]
+
+_LAZY = {
+    "TORCH_WITNESS_TERMS", "PackedTVEstimate", "VariationalTrace", "WassersteinTrace", "AdaGANWeightCheck",
+    "packed_tv_discriminator", "variational_bound_trace", "wasserstein_critic_trace", "adagan_weight_crosscheck",
+    "same_components", "divergence_bracket", "packed_tv_bracket",
+}
+
+
+def __getattr__(name):  # PEP 562: torch is imported only when a critic is asked for
+    if name in _LAZY:
+        from . import _crosscheck_critics
+
+        return getattr(_crosscheck_critics, name)
+    raise AttributeError(f"module 'gan.crosscheck' has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------------------------------
+# Synthetic generators with known densities
+# ------------------------------------------------------------------------------------------
+def dropped_modes_generator(target: GaussianMixture, dropped) -> GaussianMixture:
+    """The target's components with the modes ``dropped`` removed and uniform weight on the rest.
+
+    The "generator with known collapse" of the tests: on the 25-mode grid with 5 modes dropped,
+    ``R`` has the vertices ``(0,0), (0, 0.2c), (e, 0.2c + e), (1, 1)`` with
+    ``c = 1 - exp(-9/2)`` the mass of a ``3 std`` disc and ``e = 1 - c`` ("elsewhere"),
+    ``d_TV = 0.2c`` and packed TV ``1 - (1 - 0.2c)^m`` (the PacGAN upper bound, attained).
+    """
+    if not isinstance(target, GaussianMixture):
+        raise TypeError(f"target must be a GaussianMixture; got {type(target).__name__}")
+    idx = np.unique(np.asarray(dropped, dtype=np.int64).ravel())
+    k = target.weights.size
+    if idx.size and (idx.min() < 0 or idx.max() >= k):
+        raise ValueError(f"dropped must index the {k} modes; got dropped={np.asarray(dropped).tolist()}")
+    keep = np.ones(k, dtype=bool)
+    keep[idx] = False
+    keep &= target.weights > 0
+    if not keep.any():
+        raise ValueError("dropped removes every mode of the target")
+    w = keep / keep.sum()
+    return target.with_weights(w)
+
+
+def _ring() -> GaussianMixture:
+    from .datasets import ring
+
+    return GaussianMixture.from_dataset(ring())
+
+
+def _grid() -> GaussianMixture:
+    from .datasets import grid
+
+    return GaussianMixture.from_dataset(grid())
+
+
+#: The synthetic (target, generator) pairs used by the checks, figures and tests. Each maps a name
+#: to a one-line description; :func:`scenario` builds the pair.
+SCENARIOS = {
+    "grid20": "grid target (25 modes, std 0.05); generator uniform on 20 of them (modes 0, 6, 12, 18, 24 dropped)",
+    "ring6": "ring target (8 modes, std 0.01); generator uniform on 6 of them (modes 0 and 4 dropped)",
+    "ring_skewed": "ring target; generator on all 8 modes with weights (.25,.2,.2,.15,.1,.05,.03,.02)",
+    "ring_adagan": "ring target; model with weights (.3,.25,.2,.15,.1,0,0,0) (3 modes missed)",
+}
+
+
+def scenario(name: str) -> tuple[GaussianMixture, GaussianMixture]:
+    """``(target, generator)`` of the synthetic scenario ``name`` (see :data:`SCENARIOS`)."""
+    if name not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)}; got scenario={name!r}")
+    if name == "grid20":
+        t = _grid()
+        return t, dropped_modes_generator(t, [0, 6, 12, 18, 24])
+    t = _ring()
+    if name == "ring6":
+        return t, dropped_modes_generator(t, [0, 4])
+    if name == "ring_skewed":
+        return t, t.with_weights([0.25, 0.2, 0.2, 0.15, 0.1, 0.05, 0.03, 0.02])
+    return t, t.with_weights([0.3, 0.25, 0.2, 0.15, 0.1, 0.0, 0.0, 0.0])
+
+
+# ------------------------------------------------------------------------------------------
+# Results files
+# ------------------------------------------------------------------------------------------
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else str(v)  # JSON has no inf/nan: "inf", "-inf", "nan"
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_results(path, results: dict) -> Path:
+    """Write ``results`` as JSON to ``path`` atomically (temp file in the same folder, then rename).
+
+    Non-finite floats are written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
+    """
+    if not isinstance(results, dict):
+        raise TypeError(f"results must be a dict; got {type(results).__name__}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(_jsonable(results), indent=1, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def read_results(path) -> dict:
+    """Read a results file written by :func:`write_results`."""
+    return json.loads(Path(path).read_text())
+
+
+def _hardware() -> dict:
+    import platform
+
+    info = {"machine": platform.machine(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+        info["device"] = "cuda:" + torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+        info["torch_threads"] = torch.get_num_threads()
+    except ImportError:  # item 1 does not need torch
+        info["device"] = "cpu"
+    return info
+
+
+# ------------------------------------------------------------------------------------------
+# Runners: one per item, returning JSON-ready dicts
+# ------------------------------------------------------------------------------------------
+def run_regions_synthetic(*, n_samples: int = 100_000, confidence: float = 0.95, seed: int = 0,
+                          scenarios=("grid20", "ring6")) -> dict:
+    """Item 1 on the synthetic generators: sampled report next to the exact (population) one."""
+    n_samples = check_integer(n_samples, "n_samples", minimum=1)
+    seed = check_integer(seed, "seed")
+    rng = np.random.default_rng(seed)
+    out = {"item": "regions", "hardware": _hardware(), "seed": seed, "n_samples": n_samples, "scenarios": {}}
+    for name in scenarios:
+        target, gen = scenario(name)
+        rep = generator_collapse_report(target, gen.sample(n_samples, rng), confidence=confidence)
+        from ._crosscheck_mixture import ModePartition
+
+        part = ModePartition.from_mixture(target)
+        exact = collapse_report(target.cell_masses(part), gen.cell_masses(part))
+        out["scenarios"][name] = {"description": SCENARIOS[name], "sampled": rep.to_dict(), "exact": exact.to_dict()}
+    return out
+
+
+def run_regions_trained(runs_dir, *, n_samples: int | None = None, confidence: float = 0.95, seed: int = 0) -> dict:
+    """Item 1 on trained GAN / PacGAN generators: every finished ``gan.runs`` run under ``runs_dir``.
+
+    Each member's generator is discretised on its dataset's mode partition and placed against the
+    PacGAN bounds (:func:`trained_collapse_reports`); a pair outside a bound raises
+    :class:`PackingBoundViolation`.
+    """
+    from ._crosscheck_regions import trained_collapse_reports
+
+    runs_dir = Path(runs_dir)
+    if not runs_dir.is_dir():
+        raise FileNotFoundError(f"runs_dir={str(runs_dir)!r} is not a folder")
+    out = {}
+    for folder in sorted(p for p in runs_dir.iterdir() if (p / "results.json").is_file()):
+        reps = trained_collapse_reports(folder, n_samples=n_samples, confidence=confidence, seed=seed)
+        out[folder.name] = [{"m": m, "seed": s} | r.to_dict() for m, s, r in reps]
+    return out
+
+
+def run_packed_disc(*, scenario_name: str = "grid20", ms=(1, 2, 3, 4), hiddens=(4, 16, 64), n_trains=(250, 1000, 4000),
+                    steps: int = 400, n_test: int = 20000, seed: int = 0) -> dict:
+    """Item 2: packed-discriminator TV estimates over a grid of capacities and sample sizes."""
+    from ._crosscheck_critics import packed_tv_discriminator
+
+    target, gen = scenario(scenario_name)
+    rows = []
+    for m in ms:
+        for h in hiddens:
+            for n in n_trains:
+                r = packed_tv_discriminator(target, gen, m=m, hidden=h, n_train=n, n_test=n_test, steps=steps, seed=seed)
+                rows.append({k: getattr(r, k) for k in r.__dataclass_fields__} | {"gap": r.gap})
+    return {"item": "packed_disc", "hardware": _hardware(), "scenario": scenario_name,
+            "description": SCENARIOS[scenario_name], "seed": seed, "rows": rows}
+
+
+def run_adagan(*, scenario_name: str = "ring_adagan", betas=(0.3, 0.5), n_data: int = 5000, steps: int = 400,
+               seed: int = 0) -> dict:
+    """Item 3: classifier AdaGAN weights vs exact ``R*_beta`` weights."""
+    from ._crosscheck_critics import adagan_weight_crosscheck
+
+    target, model = scenario(scenario_name)
+    rows = []
+    for beta in betas:
+        r = adagan_weight_crosscheck(target, model, beta=beta, n_data=n_data, steps=steps, seed=seed)
+        rows.append({
+            "beta": r.beta, "n_data": r.n_data, "correlation": r.correlation, "tv_weights": r.tv_weights,
+            "lambda_classifier": r.lambda_classifier, "lambda_exact_sample": r.lambda_exact_sample,
+            "lambda_star": r.lambda_star, "mode_mass_classifier": r.mode_mass_classifier,
+            "mode_mass_exact": r.mode_mass_exact, "mode_mass_star": r.mode_mass_star,
+        })
+    return {"item": "adagan", "hardware": _hardware(), "scenario": scenario_name,
+            "description": SCENARIOS[scenario_name], "seed": seed, "steps": steps, "rows": rows}
+
+
+def run_variational(*, scenario_name: str = "ring_skewed", names=("kl", "jensen_shannon", "gan"), steps: int = 400,
+                    n_eval: int = 20000, seed: int = 0) -> dict:
+    """Item 4 (f-GAN part): held-out critic bounds along training vs the exact bracket."""
+    from ._crosscheck_critics import variational_bound_trace
+
+    target, gen = scenario(scenario_name)
+    traces = {}
+    for name in names:
+        t = variational_bound_trace(name, target, gen, steps=steps, n_eval=n_eval, seed=seed)
+        traces[name] = {"quantity": t.quantity, "steps": t.steps, "bound": t.bound, "se": t.se, "z": t.z,
+                        "exact_lower": t.exact_lower, "exact_upper": t.exact_upper}
+    return {"item": "variational", "hardware": _hardware(), "scenario": scenario_name,
+            "description": SCENARIOS[scenario_name], "seed": seed, "traces": traces}
+
+
+def run_wasserstein(*, scenario_name: str = "ring_skewed", n: int = 400, steps: int = 400, seed: int = 0) -> dict:
+    """Item 4 (WGAN part): certified critic bound along training vs the exact LP W1 on the samples."""
+    from ._crosscheck_critics import wasserstein_critic_trace
+
+    n = check_integer(n, "n", minimum=1)
+    target, gen = scenario(scenario_name)
+    rng = np.random.default_rng(seed)
+    xp, xq = target.sample(n, rng), gen.sample(n, rng)
+    t = wasserstein_critic_trace(xp, xq, steps=steps, seed=seed)
+    return {"item": "wasserstein", "hardware": _hardware(), "scenario": scenario_name,
+            "description": SCENARIOS[scenario_name], "seed": seed, "n": n, "steps": t.steps, "raw": t.raw,
+            "lipschitz": t.lipschitz, "bound": t.bound, "w1": t.w1}
