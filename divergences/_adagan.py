@@ -144,13 +144,15 @@ class AdaGANIterates:
 # --------------------------------------------------------------------------------------------
 # exact normalisers
 # --------------------------------------------------------------------------------------------
-def _scan_star(a: np.ndarray, g: np.ndarray, h: np.ndarray, beta: float) -> float:
+def _scan_star(a: np.ndarray, g: np.ndarray, h: np.ndarray, beta: float) -> tuple[float, float]:
     """Solve ``sum_i a_i (lam - (1-beta) h_i)_+ = beta`` exactly; ``g_i = a_i h_i``.
 
     ``a > 0`` and ``h`` finite. On the piece where the ``k`` smallest ratios are active the
     left side is ``lam A_k - (1-beta) G_k`` (``A, G`` cumulative sums in ``h`` order), so
     ``lam_k = (beta + (1-beta) G_k) / A_k``; the answer is the first ``k`` whose ``lam_k`` does
     not pass the next breakpoint ``(1-beta) h_(k+1)`` (the left side is increasing in lam).
+    Returns ``(lam, 1 - lam)``, the latter computed as ``((A_k - G_k) - beta (1 - G_k)) / A_k``
+    from a cumulative sum of differences, to avoid cancellation near ``lam = 1``.
     """
     order = np.argsort(h, kind="stable")
     hs = h[order]
@@ -161,7 +163,9 @@ def _scan_star(a: np.ndarray, g: np.ndarray, h: np.ndarray, beta: float) -> floa
     nxt[:-1] = (1.0 - beta) * hs[1:]
     nxt[-1] = np.inf
     k = int(np.argmax(lam_k <= nxt))  # the last entry is always True
-    return float(lam_k[k])
+    diff = float(np.sum(a[order][: k + 1] - g[order][: k + 1]))
+    one_minus = (diff - beta * (1.0 - float(G[k]))) / float(A[k])
+    return float(lam_k[k]), float(one_minus)
 
 
 def _scan_dagger(a: np.ndarray, g: np.ndarray, r: np.ndarray, beta: float, z: float) -> float:
@@ -194,9 +198,16 @@ def _check_kind(kind) -> str:
     return kind
 
 
-def _normalised(x: np.ndarray, what: str) -> np.ndarray:
+def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.0) -> np.ndarray:
+    """Divide by the float sum; the closed form is exact, so the sum is 1 up to ``O(k eps scale / beta)``.
+
+    The bound reflects the conditioning: ``R`` has mass ``beta`` spread over differences of
+    terms of size ``scale`` (``O(1)`` masses; ``lambda`` for classifier weights) before the
+    division by ``beta``.
+    """
     s = float(x.sum())
-    if not (abs(s - 1.0) <= _MASS_RTOL):  # the closed form is exact: this is a bug, not bad input
+    tol = _MASS_RTOL + 64.0 * k * np.finfo(float).eps * (1.0 + scale) / beta
+    if not (abs(s - 1.0) <= tol):  # a bug, not bad input
         raise RuntimeError(f"internal error: {what} has mass {s!r} instead of 1")
     out = x / s
     out.setflags(write=False)
@@ -233,8 +244,9 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
     Both normalisers are found exactly by sorting the likelihood ratios ``h_i = p_g,i/p_d,i``
     and scanning the breakpoints of the piecewise-linear mass (``O(k log k)``, no root
     finder). Atoms with ``p_d = 0`` (``h = inf``) never receive mass. The closed form sums to
-    one up to rounding; the returned component is divided by its float sum (a correction of
-    the order of ``k`` ulps, checked to be below 1e-7).
+    one up to rounding; the returned component is divided by its float sum. Its relative
+    rounding error is ``O(k eps / beta)`` (``R`` is a difference of ``O(1)`` masses divided by
+    ``beta``), which matters only for very small ``beta``.
 
     Parameters
     ----------
@@ -277,15 +289,16 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
 
     if kind == "star":
         if exact_one:
-            lam = 1.0
+            lam, one_minus = 1.0, 0.0
         else:
             a = pd[supp]
             g = pg[supp]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                h = g / a
-            lam = _scan_star(a, g, h, beta)
+            lam, one_minus = _scan_star(a, g, g / a, beta)
             lam = min(max(lam, beta), 1.0)  # Theorem 1 range; only rounding can leave it
-        raw = np.maximum(lam * pd - (1.0 - beta) * pg, 0.0) / beta
+            one_minus = min(max(one_minus, 0.0), 1.0 - beta)
+        # lam p_d - (1-beta) p_g written as (p_d - p_g) + beta p_g - (1 - lam) p_d: no cancellation
+        # of O(1) terms when p_g ~ p_d and beta is small
+        raw = np.maximum((pd - pg) + beta * pg - one_minus * pd, 0.0) / beta
     else:
         z = float(pd[pg == 0].sum())
         if z >= beta:
@@ -302,7 +315,7 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
             mu = _scan_dagger(a, g, a / g, beta, z)
             lam = max(mu / (1.0 - beta), 1.0)  # Theorem 2 range; only rounding can leave it
         raw = np.maximum(pd - lam * (1.0 - beta) * pg, 0.0) / beta
-    comp = _normalised(raw, f"R ({kind})")
+    comp = _normalised(raw, f"R ({kind})", beta, pd.size)
     mix = (1.0 - beta) * pg + beta * comp
     mix.setflags(write=False)
     return AdaGANComponent(
@@ -331,6 +344,41 @@ def _check_outputs(x, name: str, *, from_logits: bool) -> np.ndarray:
             i = int(np.argmax(out))
             raise ValueError(f"{name} must lie in [0, 1] (classifier probabilities); got {name}[{i}]={float(arr[i])!r}")
     return arr
+
+
+def _likelihood_ratios(outputs, *, eta, from_logits) -> np.ndarray:
+    """Validated ``h = (1 - D) / D`` (``exp(-a)`` for logits), after the optional ``eta`` clip."""
+    arr = _check_outputs(outputs, "discriminator_outputs", from_logits=from_logits)
+    eta = check_real(eta, "eta", lo=0.0, hi=0.5, hi_open=True)
+    if not isinstance(from_logits, (bool, np.bool_)):
+        raise TypeError(f"from_logits must be a bool; got from_logits={from_logits!r}")
+    with np.errstate(over="ignore", divide="ignore"):
+        if from_logits:
+            if eta > 0:
+                lim = math.log((1.0 - eta) / eta)
+                arr = np.clip(arr, -lim, lim)
+            h = np.exp(-arr)  # (1 - sigmoid(a)) / sigmoid(a) = exp(-a); overflow -> inf is D = 0
+        else:
+            if eta > 0:
+                arr = np.clip(arr, eta, 1.0 - eta)
+            h = (1.0 - arr) / arr  # D = 0 -> inf
+    h.setflags(write=False)
+    return h
+
+
+def _base_weights(base_weights, n: int) -> np.ndarray:
+    """Uniform ``1/n`` when omitted, else a validated probability vector of length ``n``."""
+    if base_weights is None:
+        b = np.full(n, 1.0 / n)
+        b.setflags(write=False)
+        return b
+    b = as_probability_vector(base_weights, "base_weights")
+    if b.size != n:
+        raise ValueError(
+            f"base_weights must have one weight per data point; got len(base_weights)={b.size} "
+            f"and len(discriminator_outputs)={n}"
+        )
+    return b
 
 
 def adagan_weights(
@@ -364,7 +412,8 @@ def adagan_weights(
 
     * ``D_i = 1`` gives ``h_i = 0`` (the model misses ``x_i``): the largest weight.
     * ``D_i = 0`` gives ``h_i = inf`` (the classifier says the model covers ``x_i`` infinitely
-      better than the data): weight exactly 0 for ``beta < 1``.
+      better than the data): weight exactly 0 for ``beta < 1``. A tiny ``D`` whose ``h``
+      overflows to ``inf`` (``D`` below about ``1e-308``) is treated the same way.
     * ``eta > 0`` first clips ``D`` to ``[eta, 1 - eta]`` (so ``h`` lies in
       ``[eta/(1-eta), (1-eta)/eta]``), a common guard against a saturated classifier; the
       default ``eta = 0`` uses the outputs as given.
@@ -408,33 +457,11 @@ def adagan_weights(
     ([0.0, 0.0, 0.5, 0.5], 1.0, [4.0, 4.0, 0.0, 0.0])
     """
     name = "discriminator_outputs"
-    arr = _check_outputs(discriminator_outputs, name, from_logits=from_logits)
     beta = _check_beta(beta)
     kind = _check_kind(kind)
-    eta = check_real(eta, "eta", lo=0.0, hi=0.5, hi_open=True)
-    if isinstance(from_logits, (bool, np.bool_)) is False:
-        raise TypeError(f"from_logits must be a bool; got from_logits={from_logits!r}")
-    n = arr.size
-    if base_weights is None:
-        b = np.full(n, 1.0 / n)
-    else:
-        b = as_probability_vector(base_weights, "base_weights")
-        if b.size != n:
-            raise ValueError(
-                f"base_weights must have one weight per data point; got len(base_weights)={b.size} "
-                f"and len({name})={n}"
-            )
-    with np.errstate(over="ignore", divide="ignore"):
-        if from_logits:
-            if eta > 0:
-                lim = math.log((1.0 - eta) / eta)
-                arr = np.clip(arr, -lim, lim)
-            h = np.exp(-arr)  # (1 - sigmoid(a)) / sigmoid(a) = exp(-a); overflow -> inf is D = 0
-        else:
-            if eta > 0:
-                arr = np.clip(arr, eta, 1.0 - eta)
-            h = (1.0 - arr) / arr  # D = 0 -> inf
-    h.setflags(write=False)
+    h = _likelihood_ratios(discriminator_outputs, eta=eta, from_logits=from_logits)
+    n = h.size
+    b = _base_weights(base_weights, n)
     pos = b > 0
     finite = np.isfinite(h)
     with np.errstate(invalid="ignore"):
@@ -452,9 +479,10 @@ def adagan_weights(
                 "pass eta > 0 to clip the classifier outputs"
             )
         a = b[act]
-        lam = _scan_star(a, a * h[act], h[act], beta)
+        lam, one_minus = _scan_star(a, a * h[act], h[act], beta)
         w = np.zeros(n)
-        w[act] = b[act] / beta * np.maximum(lam - (1.0 - beta) * h[act], 0.0)
+        # lam - (1-beta) h = (1 - h) + beta h - (1 - lam): exact cancellation-free form near h = lam = 1
+        w[act] = b[act] / beta * np.maximum((1.0 - h[act]) + beta * h[act] - one_minus, 0.0)
     else:
         z = float(b[pos & (h == 0)].sum())
         if z >= beta:
@@ -470,7 +498,7 @@ def adagan_weights(
         w = np.zeros(n)
         keep = pos & finite
         w[keep] = b[keep] / beta * np.maximum(1.0 - mu * h[keep], 0.0)
-    w = _normalised(w, "the AdaGAN weights")
+    w = _normalised(w, "the AdaGAN weights", beta, n, scale=abs(lam))
     return AdaGANWeights(
         weights=w,
         lam=float(lam),
