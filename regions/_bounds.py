@@ -1,3 +1,794 @@
-"""PacGAN bound optimisations: min/max packed TV given TV, with/without mode collapse (THEORY.md s.4)."""
+"""PacGAN bound optimisations: the range of d_TV(P^m, Q^m) given d_TV(P, Q) = tau (THEORY.md s.4).
 
-__all__: list[str] = []
+Conventions: **P is the target, Q the generator**; a region is drawn with eps = Q(S) on the x axis
+and delta = P(S) on the y axis; (P, Q) has (eps, delta)-mode collapse when (eps, delta) lies in the
+mode-collapse region R(P, Q), i.e. ``delta <= delta*(eps)`` (randomised tests, the default reading of
+``regions.has_mode_collapse``; for eps = 0 it coincides with the deterministic-set reading).
+
+Every function follows the proof pattern of PacGAN (Lin, Khetan, Fanti, Oh, NeurIPS 2018,
+arXiv 1712.04086, Theorems 3-5 and their proofs): constraints on (P, Q) -> the smallest region
+R_inner contained in, or the largest region R_outer containing, R(P, Q) -> the small discrete pair
+whose region it is -> Blackwell's theorem (region inclusion is preserved by packing, so packed TV
+is ordered the same way). The returned result always carries the extremal pair, and the value is
+re-evaluated on that pair (type-class enumeration) before it is returned.
+
+Results (derived and checked here; see each docstring):
+
+* ``packed_tv_max``: ``1 - (1 - tau)^m`` (PacGAN Theorem 3, upper bound).
+* ``packed_tv_min``: ``L(tau, m)``, exact breakpoint method: the binary objective is ``m`` pieces
+  ``a -> P(Bin(m, a+tau) >= j) - P(Bin(m, a) >= j)``, each increasing-then-decreasing, so the
+  global minimum sits at one of the ``m - 1`` breakpoints.
+* ``packed_tv_min_with_collapse``: ``L1(eps, delta, tau, m)`` of THEORY.md s.4.B, exact
+  (breakpoints plus exact minimisation of every polynomial piece).
+* ``packed_tv_max_without_collapse``: one-sided, the optimum **equals** ``1 - (1 - tau)^m`` for every
+  feasible tau (the constraint removes tau's, not packed TV); two-sided, it equals it only for
+  ``tau < min(A, B)`` (or ``tau < delta - eps``), ``A = (delta-eps)/(1-eps)``, ``B = (delta-eps)/delta``,
+  and is strictly smaller above (m >= 2).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.polynomial import chebyshev as _cheb
+from scipy.optimize import minimize
+from scipy.special import bdtrc
+
+from divergences._validation import check_integer, check_probability
+
+from ._bounds_core import (
+    _binary_packed_tv,
+    _delta_star,
+    _merge_equal_ratio,
+    _packed_tv_atoms,
+    _pair_from_polygon,
+    _type_classes,
+)
+
+__all__ = [
+    "PackedTVBound",
+    "packed_tv_max",
+    "packed_tv_min",
+    "packed_tv_min_with_collapse",
+    "packed_tv_max_without_collapse",
+    "tv_band",
+]
+
+#: Tolerance of the internal attainment check: the value is recomputed on the returned pair by
+#: type-class enumeration, exact up to ~m * 1e-16 rounding; 1e-11 leaves room for m up to 1e4.
+_VERIFY_ATOL = 1e-11
+
+#: Largest packing degree of ``packed_tv_min_with_collapse`` (cost ~ m^5 / 4 flops, about 5 s at m = 30)
+#: and of the two-sided ``packed_tv_max_without_collapse`` (~3e3 evaluations of a 6-atom type-class sum
+#: with C(m+5, 5) classes: about 10 s at m = 16 on one core).
+L1_MAX_M = 30
+TWO_SIDED_MAX_M = 16
+
+
+@dataclass(frozen=True, eq=False)
+class PackedTVBound:
+    """Result of a PacGAN bound optimisation: a value and the pair that attains it.
+
+    Attributes
+    ----------
+    value : float
+        The optimum of ``d_TV(P^m, Q^m)`` (a float exact up to rounding unless ``method`` says
+        otherwise).
+    p, q : ndarray, shape (k,)
+        Extremal pair (target P, generator Q), read-only; ``d_TV(p, q) = tau`` and
+        ``d_TV(p^m, q^m) = value`` (re-checked before returning).
+    tau : float
+    m : int
+    kind : str
+        ``"max"``, ``"min"``, ``"min_with_collapse"``, ``"max_without_collapse"`` or
+        ``"max_without_collapse_two_sided"``.
+    alpha : float or None
+        The optimising scalar parameter: ``a`` of THEORY.md s.4 (``packed_tv_min``: P = [1-a, a],
+        Q = [1-a-tau, a+tau]; ``packed_tv_min_with_collapse``: the point where the region touches the
+        TV line is ``(1-a-tau, 1-a)``); ``None`` where the optimum has no free parameter.
+    family : str
+        Which family of extremal pairs attains the optimum (see each function).
+    eps, delta : float or None
+        The mode-collapse point of the constraint, if any.
+    attained : bool
+        True if the returned pair satisfies the constraint itself. False only for
+        ``packed_tv_max_without_collapse(..., two_sided=True)`` when the optimum needs the
+        boundary: then ``value`` is a supremum approached by feasible pairs, and ``p, q`` is the
+        limit pair (it has the mode collapse with equality, ``delta*(eps) = delta``).
+    cut_slopes : tuple of float, or None
+        Two-sided optimum only: slopes of the supporting lines through (eps, delta) and through its
+        reflection (1-delta, 1-eps) that cut the TV band into the extremal outer region.
+    method : str
+        How the optimum was found (``"closed form"``, ``"exact breakpoints"``, ...).
+    """
+
+    value: float
+    p: np.ndarray
+    q: np.ndarray
+    tau: float
+    m: int
+    kind: str
+    alpha: float | None = None
+    family: str = ""
+    eps: float | None = None
+    delta: float | None = None
+    attained: bool = True
+    cut_slopes: tuple | None = None
+    method: str = ""
+
+    def __post_init__(self):
+        for name in ("p", "q"):
+            arr = np.array(getattr(self, name), dtype=np.float64)
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# validation and verification
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_tau_m(tau, m) -> tuple[float, int]:
+    return check_probability(tau, "tau"), check_integer(m, "m", minimum=1)
+
+
+def _check_eps_delta(eps, delta) -> tuple[float, float]:
+    eps = check_probability(eps, "eps")
+    delta = check_probability(delta, "delta")
+    if not eps < delta:
+        raise ValueError(f"mode collapse needs eps < delta; got eps={eps!r}, delta={delta!r}")
+    return eps, delta
+
+
+def _tv(p, q) -> float:
+    return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
+
+
+def _finish(value, p, q, tau, m, **kw) -> PackedTVBound:
+    """Re-evaluate the packed TV and the TV of the extremal pair before returning (never trust a
+    formula that was not checked on its own witness)."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 0.0, None)
+    q = np.clip(np.asarray(q, dtype=np.float64), 0.0, None)
+    tv1 = _tv(p, q)
+    if abs(tv1 - tau) > 1e-12 or abs(p.sum() - 1) > 1e-12 or abs(q.sum() - 1) > 1e-12:
+        raise RuntimeError(f"internal error: extremal pair has d_TV={tv1!r}, want tau={tau!r} (p={p}, q={q})")
+    check = _packed_tv_atoms(p, q, m) if _n_classes(p, q, m) <= 2_000_000 else value
+    if abs(check - value) > _VERIFY_ATOL:
+        raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {value!r}")
+    return PackedTVBound(value=float(value), p=p, q=q, tau=tau, m=m, **kw)
+
+
+def _n_classes(p, q, m) -> int:
+    pm, _ = _merge_equal_ratio(np.asarray(p, float), np.asarray(q, float))
+    k = pm.size
+    return 1 if k <= 2 else math.comb(m + k - 1, k - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# A. unconstrained
+# ---------------------------------------------------------------------------------------------
+
+
+def packed_tv_max(tau, m) -> PackedTVBound:
+    """Largest packed TV over all pairs with ``d_TV(P, Q) = tau`` (PacGAN Theorem 3, upper bound).
+
+    .. math::
+
+        \\max_{d_{TV}(P,Q)=\\tau} d_{TV}(P^m, Q^m) = 1 - (1-\\tau)^m,
+
+    computed as ``-expm1(m log1p(-tau))`` (no cancellation for small tau). Attained by the pair
+    whose region is the whole TV band, ``P = [tau, 1-tau, 0]``, ``Q = [0, 1-tau, tau]`` (family
+    ``"outer"``). The bound is the coupling bound: P^m and Q^m agree on the event that all m draws
+    come from the common part, of mass (1-tau)^m.
+
+    Parameters
+    ----------
+    tau : float in [0, 1]
+    m : int >= 1
+
+    Returns
+    -------
+    PackedTVBound
+        ``kind="max"``, ``alpha=None``.
+
+    Examples
+    --------
+    >>> round(packed_tv_max(0.2, 2).value, 12)
+    0.36
+    """
+    tau, m = _check_tau_m(tau, m)
+    value = 1.0 if tau == 1.0 else float(-math.expm1(m * math.log1p(-tau)))
+    p = [tau, 1.0 - tau, 0.0]
+    q = [0.0, 1.0 - tau, tau]
+    return _finish(value, p, q, tau, m, kind="max", family="outer", method="closed form")
+
+
+def _binary_breakpoints(tau: float, m: int, js: np.ndarray) -> np.ndarray:
+    """Vectorised bisection for the roots ``r_j`` in ``(0, 1-tau)`` of
+    ``j log(b/a) + (m-j) log((1-b)/(1-a)) = 0``, ``b = a + tau`` (strictly decreasing in a)."""
+    js = np.asarray(js, dtype=np.float64)
+    lo = np.zeros_like(js)
+    hi = np.full_like(js, 1.0 - tau)
+    for _ in range(1200):  # the bracket reaches adjacent floats after at most ~1100 halvings
+        mid = 0.5 * (lo + hi)
+        active = (mid > lo) & (mid < hi)
+        if not active.any():
+            break
+        b = mid + tau
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = js * (np.log(b) - np.log(mid)) + (m - js) * (np.log1p(-np.minimum(b, 1.0)) - np.log1p(-mid))
+        pos = active & (h > 0)  # root to the right of mid
+        neg = active & ~(h > 0)
+        lo = np.where(pos, mid, lo)
+        hi = np.where(neg, mid, hi)
+    return 0.5 * (lo + hi)
+
+
+def _binary_min(tau: float, m: int, lo: float = 0.0, hi: float | None = None) -> tuple[float, float]:
+    """``(min, argmin)`` of ``f(a) = d_TV(Bern(a)^m, Bern(a+tau)^m)`` over ``[lo, hi]`` (exact).
+
+    On ``[r_{j-1}, r_j]`` (``r_0 = 0``, ``r_m = 1-tau``, ``r_j`` the breakpoints) the objective is
+    ``g_j(a) = P(Bin(m, a+tau) >= j) - P(Bin(m, a) >= j)``, whose derivative
+    ``m [pmf_{m-1}(j-1; a+tau) - pmf_{m-1}(j-1; a)]`` changes sign at most once, from + to -: every
+    piece is increasing-then-decreasing, so the minimum over an interval is at a breakpoint inside
+    it or at its ends.
+    """
+    if hi is None:
+        hi = 1.0 - tau
+    cands = [lo, hi]
+    r = np.empty(0)
+    if m >= 2 and 0.0 < tau < 1.0:
+        r = _binary_breakpoints(tau, m, np.arange(1, m))
+        cands.extend(r[(r > lo) & (r < hi)].tolist())
+    cands = np.asarray(cands)
+    if m <= 400:
+        vals = np.array([_binary_packed_tv(a, a + tau, m) for a in cands])
+    else:
+        # O(1) per breakpoint: at a = r_j the objective is the piece g_j(a) = S_{a+tau}(j) - S_a(j)
+        # (S the binomial survival function, scipy's bdtrc); the two ends cost O(m) each
+        vals = np.empty(cands.size)
+        vals[:2] = [_binary_packed_tv(a, a + tau, m) for a in cands[:2]]
+        if cands.size > 2:
+            jj = np.nonzero((r > lo) & (r < hi))[0] + 1  # r[j-1] = r_j
+            b = np.minimum(cands[2:] + tau, 1.0)
+            vals[2:] = bdtrc(jj - 1, m, b) - bdtrc(jj - 1, m, cands[2:])
+    i = int(np.argmin(vals))
+    a = float(cands[i])
+    return _binary_packed_tv(a, a + tau, m), a
+
+
+def packed_tv_min(tau, m) -> PackedTVBound:
+    """Smallest packed TV over all pairs with ``d_TV(P, Q) = tau`` (PacGAN Theorem 3, lower bound).
+
+    .. math::
+
+        L(\\tau, m) = \\min_{0 \\le a \\le 1-\\tau} d_{TV}(\\mathrm{Bern}(a)^m, \\mathrm{Bern}(a+\\tau)^m).
+
+    Why binary: any R(P,Q) with TV tau contains a point (x, x+tau), hence the triangle
+    R_inner = conv{(0,0), (x, x+tau), (1,1)}, the region of a binary pair; Blackwell orders the
+    packed TVs. Extremal pair (THEORY.md s.4.A) ``P = [1-a, a]``, ``Q = [1-a-tau, a+tau]``.
+
+    Method (exact, no grid): the objective equals ``g_j(a) = P(Bin(m, a+tau) >= j) - P(Bin(m,a) >= j)``
+    between consecutive breakpoints ``r_{j-1} < r_j``, where ``r_j`` is the unique root of
+    ``j log((a+tau)/a) = (m-j) log((1-a)/(1-a-tau))`` (a strictly decreasing function of a, solved
+    by bisection to adjacent floats). Each ``g_j`` increases then decreases (its derivative
+    ``m [pmf_{m-1}(j-1; a+tau) - pmf_{m-1}(j-1; a)]`` changes sign once), so the global minimum is the
+    smallest value at the ``m - 1`` breakpoints; the ends ``a = 0, 1-tau`` give ``1-(1-tau)^m``.
+    The value is a float exact up to ~m ulp (log-space binomial sums). ``L(tau, 2) = tau``.
+
+    Cost: O(m) bisections of ~1100 vectorised steps plus O(m) per candidate evaluation, i.e.
+    O(m^2) for m <= 400 and O(m) (incomplete beta) above: about 0.05 s at m = 1e3, 9 s at m = 1e5.
+
+    Parameters
+    ----------
+    tau : float in [0, 1]
+    m : int >= 1
+
+    Returns
+    -------
+    PackedTVBound
+        ``kind="min"``, ``alpha = a``, ``family="binary"``.
+
+    Examples
+    --------
+    >>> round(packed_tv_min(0.2, 3).value, 6)   # THEORY.md s.4.A reference value
+    0.264651
+    >>> packed_tv_min(0.3, 2).value              # L(tau, 2) = tau
+    0.3
+    """
+    tau, m = _check_tau_m(tau, m)
+    if tau == 0.0 or tau == 1.0 or m == 1:
+        a = (1.0 - tau) / 2
+        value = tau if m == 1 or tau in (0.0, 1.0) else None
+        return _finish(value, [1 - a, a], [1 - a - tau, a + tau], tau, m, kind="min", alpha=a, family="binary",
+                       method="closed form")
+    value, a = _binary_min(tau, m)
+    if m == 2:
+        # L(tau, 2) = tau exactly (breakpoint at a = (1-tau)/2); return the exact float
+        a, value = (1.0 - tau) / 2, tau
+    return _finish(value, [1.0 - a, a], [1.0 - a - tau, a + tau], tau, m, kind="min", alpha=a, family="binary",
+                   method="exact breakpoints")
+
+
+def tv_band(tau, m) -> tuple[float, float]:
+    """``(L(tau, m), 1 - (1-tau)^m)``: the exact range of ``d_TV(P^m, Q^m)`` over pairs with
+    ``d_TV(P, Q) = tau`` (both ends attained; PacGAN Theorem 3).
+
+    >>> lo, hi = tv_band(0.3, 2)
+    >>> round(lo, 12), round(hi, 12)
+    (0.3, 0.51)
+    """
+    return packed_tv_min(tau, m).value, packed_tv_max(tau, m).value
+
+
+# ---------------------------------------------------------------------------------------------
+# B. lower bound under (eps, delta)-mode collapse
+# ---------------------------------------------------------------------------------------------
+
+
+def _l1_family_masses(x: np.ndarray, fam: str, eps: float, delta: float, tau: float):
+    """Atom masses (N, 3) of the three-atom pairs of THEORY.md s.4.B as functions of the contact
+    abscissa x (the region touches the TV line at (x, x+tau)); linear in x.
+
+    ``"R"`` (x > eps: vertex (eps, delta) before the contact): P = [delta, x+tau-delta, 1-x-tau],
+    Q = [eps, x-eps, 1-x]. ``"L"`` (x < eps): P = [x+tau, delta-x-tau, 1-delta],
+    Q = [x, eps-x, 1-eps].
+    """
+    x = np.asarray(x, dtype=np.float64)
+    one = np.ones_like(x)
+    if fam == "R":
+        P = np.stack([delta * one, x + tau - delta, 1 - x - tau], axis=-1)
+        Q = np.stack([eps * one, x - eps, 1 - x], axis=-1)
+    else:
+        P = np.stack([x + tau, delta - x - tau, (1 - delta) * one], axis=-1)
+        Q = np.stack([x, eps - x, (1 - eps) * one], axis=-1)
+    return np.clip(P, 0.0, None), np.clip(Q, 0.0, None)
+
+
+def _safe_log(a: np.ndarray) -> np.ndarray:
+    out = np.full(a.shape, -np.inf)
+    np.log(a, out=out, where=a > 0)
+    return out
+
+
+def _classes_tv(P: np.ndarray, Q: np.ndarray, m: int) -> np.ndarray:
+    """Packed TV of N three-atom pairs at once (rows of P, Q), by type classes."""
+    n, logc = _type_classes(P.shape[1], m)
+    lp, lq = _safe_log(P), _safe_log(Q)  # (N, 3)
+    nf = n.astype(np.float64)
+    out = np.empty(P.shape[0])
+    for i in range(P.shape[0]):
+        with np.errstate(invalid="ignore"):
+            sp = np.where(n > 0, nf * lp[i], 0.0).sum(axis=1)
+            sq = np.where(n > 0, nf * lq[i], 0.0).sum(axis=1)
+        out[i] = 0.5 * np.abs(np.exp(logc + sp) - np.exp(logc + sq)).sum()
+    return np.minimum(out, 1.0)
+
+
+def _classes_log_ratio(P: np.ndarray, Q: np.ndarray, m: int) -> np.ndarray:
+    """Log likelihood ratio of every type class (C, N); classes of probability zero under both
+    P^m and Q^m get 0 (their sign is irrelevant)."""
+    n, _ = _type_classes(P.shape[1], m)
+    lp, lq = _safe_log(P), _safe_log(Q)
+    with np.errstate(invalid="ignore"):
+        d = lp - lq  # nan where p = q = 0
+    d = np.where(np.isnan(d), 0.0, d)
+    nf = n.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        lr = np.where(n[:, None, :] > 0, nf[:, None, :] * d[None, :, :], 0.0).sum(axis=2)
+    return np.where(np.isnan(lr), 0.0, lr)
+
+
+def _family_breakpoints(lo: float, hi: float, fam, eps, delta, tau, m) -> np.ndarray:
+    """Values of x in (lo, hi) where some type-class likelihood ratio crosses 1.
+
+    In both families every atom ratio is non-increasing in x (``(x+tau-delta)/(x-eps)`` has
+    derivative ``(delta-eps-tau)/(x-eps)^2 <= 0``, ``(1-x-tau)/(1-x)`` decreases, and so on), so each
+    class log-ratio is monotone and crosses 0 at most once: bisection from the interval ends.
+    """
+    ends = np.array([lo, hi])
+    P, Q = _l1_family_masses(ends, fam, eps, delta, tau)
+    lr = _classes_log_ratio(P, Q, m)  # (C, 2)
+    cross = np.nonzero((lr[:, 0] > 0) & (lr[:, 1] < 0))[0]
+    if cross.size == 0:
+        return np.empty(0)
+    n, _ = _type_classes(3, m)
+    sub = n[cross].astype(np.float64)
+    a = np.full(cross.size, lo)
+    b = np.full(cross.size, hi)
+    for _ in range(200):
+        mid = 0.5 * (a + b)
+        active = (mid > a) & (mid < b)
+        if not active.any():
+            break
+        Pm, Qm = _l1_family_masses(mid, fam, eps, delta, tau)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.log(Pm) - np.log(Qm)
+        d = np.where(np.isnan(d), 0.0, d)
+        with np.errstate(invalid="ignore"):
+            val = np.where(sub > 0, sub * d, 0.0).sum(axis=1)
+        right = active & (val > 0)
+        a = np.where(right, mid, a)
+        b = np.where(active & ~(val > 0), mid, b)
+    return np.unique(0.5 * (a + b))
+
+
+def _family_min(lo: float, hi: float, fam, eps, delta, tau, m) -> tuple[float, float]:
+    """Exact ``(min, argmin)`` of the packed TV along a three-atom family on ``[lo, hi]``.
+
+    Between consecutive breakpoints the sign pattern of the type classes is fixed, so the packed
+    TV is one polynomial of degree <= m in x; it is interpolated exactly at m+1 Chebyshev points of
+    the piece and minimised through the real roots of its derivative (plus the piece's ends).
+    """
+    bps = _family_breakpoints(lo, hi, fam, eps, delta, tau, m)
+    knots = np.unique(np.concatenate([[lo, hi], bps]))
+    cands = [knots]
+    deg = m
+    for u, v in zip(knots[:-1], knots[1:]):
+        if v - u <= 1e-15:
+            continue
+        t = np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))  # Chebyshev points in (-1, 1)
+        xs = 0.5 * (u + v) + 0.5 * (v - u) * t
+        P, Q = _l1_family_masses(xs, fam, eps, delta, tau)
+        vals = _classes_tv(P, Q, m)
+        coef = _cheb.chebfit(t, vals, deg)
+        roots = _cheb.chebroots(_cheb.chebder(coef)) if deg >= 2 else np.empty(0)
+        roots = roots[np.abs(roots.imag) < 1e-9].real if roots.size else roots
+        roots = roots[(roots > -1) & (roots < 1)]
+        cands.append(0.5 * (u + v) + 0.5 * (v - u) * roots)
+    xs = np.unique(np.concatenate(cands))
+    P, Q = _l1_family_masses(xs, fam, eps, delta, tau)
+    vals = _classes_tv(P, Q, m)
+    i = int(np.argmin(vals))
+    return float(vals[i]), float(xs[i])
+
+
+def _l1_ranges(eps, delta, tau):
+    """Split x in [0, 1-tau] into the three families of THEORY.md s.4.B.
+
+    The binary triangle conv{(0,0), (x, x+tau), (1,1)} contains (eps, delta) iff
+    ``x_lo <= x <= x_hi`` with ``x_lo = 1 - tau(1-eps)/(delta-eps)``, ``x_hi = eps tau/(delta-eps)``.
+    """
+    d = delta - eps
+    x_lo = 1.0 - tau * (1.0 - eps) / d
+    x_hi = eps * tau / d
+    return x_lo, x_hi
+
+
+def _l1_pair(x: float, eps, delta, tau):
+    """Three-atom pair of the hull of (0,0), (eps, D), (x, x+tau), (1,1), where D is the hull's height
+    at eps (D = delta on the three-atom families, D >= delta on the binary range). The first atom(s)
+    form a deterministic set S with P(S) = D >= delta, Q(S) = eps: collapse under both readings."""
+    if x >= eps:
+        D = delta if x <= 0 else max(delta, eps * (x + tau) / x)
+        D = min(D, x + tau)
+        pts = [(0.0, 0.0), (eps, D), (x, x + tau), (1.0, 1.0)]
+    else:
+        D = max(delta, x + tau + (eps - x) * (1 - x - tau) / (1 - x))
+        pts = [(0.0, 0.0), (x, x + tau), (eps, min(D, 1.0)), (1.0, 1.0)]
+    return _pair_from_polygon(pts)
+
+
+def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVBound:
+    """Smallest packed TV over pairs with ``d_TV(P,Q) = tau`` that have (eps, delta)-mode collapse.
+
+    .. math::
+
+        L_1(\\varepsilon, \\delta, \\tau, m) = \\min\\{d_{TV}(P^m, Q^m) : d_{TV}(P,Q) = \\tau,
+        (\\varepsilon,\\delta) \\in R(P,Q)\\}
+
+    (THEORY.md s.4.B, derived; PacGAN Theorem 4 bounds the same problem through a 3-atom
+    "inner1" pair). Feasible iff ``tau >= delta - eps`` (``delta - eps <= d_TV`` for any collapsing
+    pair). Any feasible R(P,Q) contains (eps, delta) and some (x, x+tau), hence the region
+    ``conv{(0,0), (eps,delta), (x,x+tau), (1,1)}`` (whose TV is exactly tau), and Blackwell orders
+    the packed TVs; so ``L1 = min_x`` of the packed TV of that hull's pair, over ``x in [0, 1-tau]``.
+    With ``a = 1-x-tau`` the hull's pair is (THEORY.md s.4.B)
+
+    * family ``"three-atom (apex first)"``, ``x > x_hi = eps tau/(delta-eps)``:
+      P = [delta, 1-a-delta, a], Q = [eps, 1-a-tau-eps, a+tau];
+    * family ``"binary"``, ``x_lo <= x <= x_hi`` (``x_lo = 1 - tau(1-eps)/(delta-eps)``): the
+      binary pair P = [1-a, a], Q = [1-a-tau, a+tau], returned with one atom split at eps so that a
+      deterministic set realises the collapse;
+    * family ``"three-atom (apex last)"``, ``x < x_lo``:
+      P = [1-a, a+delta-1, 1-delta], Q = [1-a-tau, a+tau+eps-1, 1-eps].
+
+    Method (exact): on the binary range, the breakpoint method of :func:`packed_tv_min`; on each
+    three-atom range, the breakpoints where a type class changes sign (each class's likelihood
+    ratio is monotone in x), and on every piece between them the exact minimum of the degree-m
+    polynomial (Chebyshev interpolation at m+1 points, real roots of the derivative). The returned
+    pair has the collapse under both readings of ``has_mode_collapse`` (a deterministic set S with
+    P(S) >= delta, Q(S) = eps), so the minimum is the same for both readings.
+
+    Cost: about ``(m^2/2) * (m+1) * (m^2/2)`` flops; m <= ``L1_MAX_M`` (= 30, about 5 s; 1 s at m = 20).
+
+    Parameters
+    ----------
+    tau : float in [0, 1]
+    m : int, 1 <= m <= 30
+    eps, delta : float, 0 <= eps < delta <= 1 (keyword-only)
+
+    Returns
+    -------
+    PackedTVBound
+        ``kind="min_with_collapse"``, ``alpha = a``, ``family`` as above.
+
+    Raises
+    ------
+    ValueError
+        On bad inputs, on ``tau < delta - eps`` (infeasible), or on ``m > 30``.
+
+    Examples
+    --------
+    >>> round(packed_tv_min_with_collapse(0.2, 2, eps=0.0, delta=0.1).value, 5)  # THEORY.md s.4.B
+    0.25333
+    """
+    tau, m = _check_tau_m(tau, m)
+    eps, delta = _check_eps_delta(eps, delta)
+    if tau < delta - eps:
+        raise ValueError(
+            f"infeasible: a pair with (eps, delta)-mode collapse has d_TV >= delta - eps = {delta - eps!r}; "
+            f"got tau={tau!r} (eps={eps!r}, delta={delta!r})"
+        )
+    if m > L1_MAX_M:
+        raise ValueError(
+            f"m={m} is above L1_MAX_M={L1_MAX_M}: the exact method costs ~m^5/4 flops "
+            f"(~{(m ** 5) / 4:.1e}); use m <= {L1_MAX_M}"
+        )
+    x_lo, x_hi = _l1_ranges(eps, delta, tau)
+    top = 1.0 - tau
+    cands = []  # (value, x, family)
+    b_lo, b_hi = max(0.0, x_lo), min(top, x_hi)
+    if b_lo <= b_hi:
+        v, x = _binary_min(tau, m, b_lo, b_hi) if tau > 0 else (0.0, b_lo)
+        cands.append((v, x, "binary"))
+    if x_hi < top:
+        v, x = _family_min(max(x_hi, 0.0), top, "R", eps, delta, tau, m)
+        cands.append((v, x, "three-atom (apex first)"))
+    if x_lo > 0.0:
+        v, x = _family_min(0.0, min(x_lo, top), "L", eps, delta, tau, m)
+        cands.append((v, x, "three-atom (apex last)"))
+    value, x, family = min(cands, key=lambda c: c[0])
+    p, q = _l1_pair(x, eps, delta, tau)
+    if m == 2 and family == "binary":
+        value = _packed_tv_atoms(p, q, m)
+    return _finish(value, p, q, tau, m, kind="min_with_collapse", alpha=1.0 - x - tau, family=family,
+                   eps=eps, delta=delta, method="exact breakpoints + exact polynomial pieces")
+
+
+# ---------------------------------------------------------------------------------------------
+# C. upper bound without (eps, delta)-mode collapse
+# ---------------------------------------------------------------------------------------------
+
+
+def _triangle_avoids(x: float, eps, delta, tau) -> bool:
+    """Does the binary triangle conv{(0,0), (x,x+tau), (1,1)} avoid (eps, delta) strictly?"""
+    x_lo, x_hi = _l1_ranges(eps, delta, tau)
+    return x < x_lo or x > x_hi
+
+
+def _feasible_point(eps, delta, tau, two_sided: bool) -> float | None:
+    """A contact abscissa x in [0, 1-tau] whose triangle avoids the constraint point(s), or None.
+
+    A pair is feasible iff its region touches the TV line at such an x (the triangle
+    conv{(0,0), (x,x+tau), (1,1)} is the smallest region through (x, x+tau)). Triangle(x) contains
+    (eps, delta) iff x in [x_lo, x_hi]; it contains (1-delta, 1-eps) iff triangle(1-tau-x) contains
+    (eps, delta), i.e. x in [1-tau-x_hi, 1-tau-x_lo]. Returns the smallest such x or a point of the
+    first gap between the excluded closed intervals.
+    """
+    x_lo, x_hi = _l1_ranges(eps, delta, tau)
+    top = 1.0 - tau
+    bad = [(x_lo, x_hi)] + ([(top - x_hi, top - x_lo)] if two_sided else [])
+    bad = sorted((lo, hi) for lo, hi in bad if lo <= hi)
+    cur, cur_open = 0.0, False  # candidates: cur itself (closed) or just above it (open)
+    for lo, hi in bad:
+        if cur < lo:
+            x = cur if not cur_open else 0.5 * (cur + min(lo, top))
+            return x if x <= top else None
+        if hi >= cur:
+            cur, cur_open = hi, True
+    if not cur_open:
+        return cur if cur <= top else None
+    return top if cur < top else None
+
+
+def _outer_polygon(tau: float, halfplanes) -> np.ndarray | None:
+    """Upper boundary of {u <= v <= min(u+tau, 1)} cut by half-planes ``nu*u + nv*v <= c``
+    (``nv > 0`` or a vertical line); returns the concave chain from (0,0) to (1,1) or None if empty."""
+    # each constraint v <= s u + c0 (nv > 0); vertical ones (nv == 0) restrict u
+    lines = [(1.0, tau), (0.0, 1.0)]
+    u_min, u_max = 0.0, 1.0
+    for nu, nv, c in halfplanes:
+        if nv > 1e-15:
+            lines.append((-nu / nv, c / nv))
+        elif nu < 0:  # -|nu| u <= c  ->  u >= -c/|nu|
+            u_min = max(u_min, c / nu)
+        elif nu > 0:
+            u_max = min(u_max, c / nu)
+    if u_min > 1e-15 or u_max < 1.0 - 1e-15:
+        return None
+    xs = {0.0, 1.0}
+    for (s1, c1), (s2, c2) in itertools.combinations(lines, 2):
+        if s1 != s2:
+            u = (c2 - c1) / (s1 - s2)
+            if 0.0 < u < 1.0:
+                xs.add(u)
+    xs = sorted(xs)
+    g = [min(s * u + c0 for s, c0 in lines) for u in xs]
+    if g[0] < -1e-12 or g[-1] < 1.0 - 1e-12:
+        return None
+    pts = [(0.0, 0.0)] + [(u, min(max(v, u), 1.0)) for u, v in zip(xs, g)]
+    pts[-1] = (1.0, 1.0)
+    return np.array(pts)
+
+
+def _line_through(point, angle: float):
+    """Half-plane below the line through ``point`` with direction angle ``angle`` (0 = horizontal,
+    pi/2 = vertical): ``-sin(angle) u + cos(angle) v <= -sin(angle) u0 + cos(angle) v0``."""
+    s, c = math.sin(angle), math.cos(angle)
+    return (-s, c, -s * point[0] + c * point[1])
+
+
+def _two_sided_value(angles, eps, delta, tau, m):
+    z, zr = (eps, delta), (1.0 - delta, 1.0 - eps)
+    poly = _outer_polygon(tau, [_line_through(z, angles[0]), _line_through(zr, angles[1])])
+    if poly is None:
+        return -1.0, None
+    tv = float(np.max(poly[:, 1] - poly[:, 0]))
+    if tv < tau - 1e-12:
+        return -1.0, None
+    p, q = _pair_from_polygon(poly)
+    return _packed_tv_atoms(p, q, m), (p, q)
+
+
+def _angle_ranges(eps, delta):
+    """Admissible direction angles of supporting lines through z = (eps, delta) and through
+    z' = (1-delta, 1-eps): the line must pass on or above (0,0) and (1,1)."""
+    a_lo = math.atan2(1 - delta, 1 - eps)
+    a_hi = math.atan2(delta, eps)
+    b_lo = math.atan2(eps, delta)
+    b_hi = math.atan2(1 - eps, 1 - delta)
+    return (a_lo, a_hi), (b_lo, b_hi)
+
+
+def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = False) -> PackedTVBound:
+    """Largest packed TV over pairs with ``d_TV(P,Q) = tau`` and no (eps, delta)-mode collapse.
+
+    Problem 4.C of THEORY.md (PacGAN Theorem 5 / the seed's ``R_outer(tau, eps0, delta0, alpha)``
+    slide). "No collapse" means (eps, delta) is not in R(P,Q), i.e. ``delta*(eps) < delta``
+    (randomised tests, the default reading of ``has_mode_collapse``).
+
+    **One-sided** (``two_sided=False``; only (P, Q) is constrained). Result: the optimum **equals the
+    unconstrained maximum** ``1 - (1-tau)^m`` for every feasible tau. Feasible iff
+    ``tau < max(A, B)``, ``A = (delta-eps)/(1-eps)``, ``B = (delta-eps)/delta`` (``tau = 0`` always).
+    Proof: a pair with TV tau touches the TV line at some (x, x+tau), so its region contains the
+    triangle conv{(0,0), (x,x+tau), (1,1)}, which avoids (eps, delta) iff ``x < 1 - tau(1-eps)/(delta-eps)``
+    or ``x > eps tau/(delta-eps)``; some x in [0, 1-tau] qualifies iff ``tau < max(A, B)``. The
+    triangles at x = 0 (``P = [tau, 1-tau]``, ``Q = [0, 1]``, family ``"vertical"``, feasible iff
+    ``tau < A``) and at x = 1-tau (``P = [1, 0]``, ``Q = [1-tau, tau]``, family ``"horizontal"``,
+    feasible iff ``tau < B``) both reach ``1-(1-tau)^m`` (one side of each pair puts no mass where the
+    other is heavier, so P^m and Q^m overlap only on the common part). So the constraint shrinks
+    the feasible taus but never the packed TV. (If ``tau < delta - eps`` no pair with TV tau can
+    collapse and the outer pair ``[tau, 1-tau, 0], [0, 1-tau, tau]`` is returned.)
+
+    **Two-sided** (``two_sided=True``: neither (P,Q) nor (Q,P) has (eps,delta)-mode collapse, i.e.
+    R(P,Q) avoids (eps,delta) and its anti-diagonal reflection (1-delta, 1-eps)). Result:
+
+    * ``1 - (1-tau)^m`` iff ``tau < delta - eps`` or ``tau < min(A, B)`` or ``m = 1`` (value tau);
+      attained by the outer pair resp. a triangle pair.
+    * For m >= 2 and ``min(A, B) <= tau`` (feasible), strictly less: ``d_TV(P^m,Q^m) = 1-(1-tau)^m``
+      forces (m >= 2) either P-mass tau where q = 0 (the region contains (0, tau)) or Q-mass tau where
+      p = 0 (it contains (1-tau, 1)), and both need ``tau < min(A, B)`` under the two-sided
+      constraint.
+      Every feasible region lies in the TV band below a line through (eps,delta) and below a line
+      through (1-delta, 1-eps) (separating lines), so the optimum is the maximum over the two
+      directions of those lines of the packed TV of the cut band (a polygon with <= 6 vertices,
+      whose pair is evaluated exactly by type classes). That two-parameter maximisation is
+      numerical: a 25 x 25 grid of directions followed by bounded Nelder-Mead from the best grid
+      points (``method`` says so). The value is attained by the returned pair, so it is a certified
+      *lower* bound on the supremum; the tests check it against finer grids and random feasible
+      pairs. When the optimal region touches a constraint point, the supremum is not attained:
+      ``attained=False`` and ``p, q`` is the limit pair (``delta*(eps) = delta``).
+
+    Feasibility (both variants): raises ``ValueError`` if no pair with TV tau avoids the collapse.
+    Two-sided feasibility: some x in [0, 1-tau] has both triangle(x) and triangle(1-tau-x) avoiding
+    (eps, delta) (the reflection of triangle(x) is triangle(1-tau-x)).
+
+    Parameters
+    ----------
+    tau : float in [0, 1]
+    m : int >= 1 (two-sided: m <= ``TWO_SIDED_MAX_M`` = 16 when the numerical branch is needed)
+    eps, delta : float, 0 <= eps < delta <= 1 (keyword-only)
+    two_sided : bool, default False
+
+    Returns
+    -------
+    PackedTVBound
+        ``kind="max_without_collapse"`` or ``"max_without_collapse_two_sided"``; ``cut_slopes``
+        (two-sided, numerical branch) are the slopes of the two supporting lines.
+
+    Examples
+    --------
+    >>> r = packed_tv_max_without_collapse(0.3, 4, eps=0.1, delta=0.5)
+    >>> r.value == packed_tv_max(0.3, 4).value, r.family
+    (True, 'vertical')
+    """
+    tau, m = _check_tau_m(tau, m)
+    eps, delta = _check_eps_delta(eps, delta)
+    two_sided = bool(two_sided)
+    kind = "max_without_collapse_two_sided" if two_sided else "max_without_collapse"
+    d = delta - eps
+    A, B = d / (1.0 - eps), d / delta
+    vmax = packed_tv_max(tau, m).value
+    common = dict(kind=kind, eps=eps, delta=delta)
+    if tau < d:
+        return _finish(vmax, [tau, 1 - tau, 0.0], [0.0, 1 - tau, tau], tau, m, family="outer",
+                       method="closed form (tau < delta - eps: no pair with TV tau collapses)", **common)
+    x_feas = _feasible_point(eps, delta, tau, two_sided)
+    if x_feas is None:
+        cond = ("some x in [0, 1-tau] with both triangle(x) and triangle(1-tau-x) avoiding (eps, delta)"
+                if two_sided else f"tau < max(A, B) = {max(A, B)!r}")
+        raise ValueError(
+            f"infeasible: every pair with d_TV = tau={tau!r} has (eps, delta)-mode collapse "
+            f"{'on one side ' if two_sided else ''}(eps={eps!r}, delta={delta!r}); need {cond}"
+        )
+    one_ok = [tau < A, tau < B]  # triangle(0) avoids z; triangle(1-tau) avoids z
+    if not two_sided or m == 1 or (one_ok[0] and one_ok[1]):
+        # witnesses: triangle(0) needs tau < A (and, two-sided, its reflection triangle(1-tau): tau < B)
+        if m == 1 and two_sided and not (one_ok[0] and one_ok[1]):
+            x = x_feas
+            p, q = [x + tau, 1 - x - tau], [x, 1 - x]
+            return _finish(tau, p, q, tau, m, family="binary", alpha=1 - x - tau, method="closed form (m = 1)",
+                           **common)
+        if one_ok[0]:
+            return _finish(vmax, [tau, 1 - tau], [0.0, 1.0], tau, m, family="vertical", alpha=1 - tau,
+                           method="closed form (witness triangle at x = 0)", **common)
+        return _finish(vmax, [1.0, 0.0], [1 - tau, tau], tau, m, family="horizontal", alpha=0.0,
+                       method="closed form (witness triangle at x = 1 - tau)", **common)
+    if m > TWO_SIDED_MAX_M:
+        raise ValueError(
+            f"m={m} is above TWO_SIDED_MAX_M={TWO_SIDED_MAX_M} for the numerical two-sided branch "
+            f"(cost ~3e3 type-class sums with C(m+5,5)={math.comb(m + 5, 5)} classes each)"
+        )
+    return _two_sided_numeric(tau, m, eps, delta, common)
+
+
+def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVBound:
+    (a_lo, a_hi), (b_lo, b_hi) = _angle_ranges(eps, delta)
+    f = lambda ang: _two_sided_value(ang, eps, delta, tau, m)[0]  # noqa: E731
+    n = 25
+    ga = np.linspace(a_lo, a_hi, n)
+    gb = np.linspace(b_lo, b_hi, n)
+    grid = np.array([[f((a, b)) for b in gb] for a in ga])
+    order = np.argsort(grid, axis=None)[::-1]
+    best_val, best_ang = -1.0, None
+    starts = []
+    for idx in order[:4]:
+        i, j = np.unravel_index(idx, grid.shape)
+        if grid[i, j] < 0:
+            break
+        starts.append((ga[i], gb[j]))
+        if grid[i, j] > best_val:
+            best_val, best_ang = float(grid[i, j]), (float(ga[i]), float(gb[j]))
+    if best_ang is None:
+        raise RuntimeError("internal error: no feasible outer region found on the direction grid")
+    step = (a_hi - a_lo) / (n - 1), (b_hi - b_lo) / (n - 1)
+    for s0 in starts:
+        simplex = np.array([s0, (s0[0] + step[0], s0[1]), (s0[0], s0[1] + step[1])])
+        res = minimize(lambda v: -f(v), np.array(s0), method="Nelder-Mead",
+                       bounds=[(a_lo, a_hi), (b_lo, b_hi)],
+                       options=dict(initial_simplex=np.clip(simplex, [a_lo, b_lo], [a_hi, b_hi]),
+                                    xatol=1e-11, fatol=1e-15, maxiter=2000))
+        if -res.fun > best_val:
+            best_val, best_ang = float(-res.fun), (float(res.x[0]), float(res.x[1]))
+    value, (p, q) = _two_sided_value(best_ang, eps, delta, tau, m)
+    tol = 1e-12
+    attained = (_delta_star(p, q, eps) < delta - tol) and (_delta_star(p, q, 1 - delta) < 1 - eps - tol)
+    return _finish(value, p, q, tau, m, family="two-sided outer region",
+                   cut_slopes=(math.tan(best_ang[0]), math.tan(best_ang[1])), attained=attained,
+                   method="numerical: 25x25 direction grid + bounded Nelder-Mead", **common)
