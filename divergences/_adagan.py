@@ -206,6 +206,8 @@ def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.
     division by ``beta``.
     """
     s = float(x.sum())
+    if not s > 0:
+        raise RuntimeError(f"internal error: {what} has no mass (beta={beta!r} too small for float64?)")
     tol = _MASS_RTOL + 64.0 * k * np.finfo(float).eps * (1.0 + scale) / beta
     if not (abs(s - 1.0) <= tol):  # a bug, not bad input
         raise RuntimeError(f"internal error: {what} has mass {s!r} instead of 1")
@@ -296,9 +298,12 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
             lam, one_minus = _scan_star(a, g, g / a, beta)
             lam = min(max(lam, beta), 1.0)  # Theorem 1 range; only rounding can leave it
             one_minus = min(max(one_minus, 0.0), 1.0 - beta)
-        # lam p_d - (1-beta) p_g written as (p_d - p_g) + beta p_g - (1 - lam) p_d: no cancellation
-        # of O(1) terms when p_g ~ p_d and beta is small
-        raw = np.maximum((pd - pg) + beta * pg - one_minus * pd, 0.0) / beta
+        if lam >= 0.5:
+            # lam p_d - (1-beta) p_g as (p_d - p_g) + beta p_g - (1 - lam) p_d: no cancellation of
+            # O(1) terms when p_g ~ p_d and beta is small (1 - lam is computed without cancellation)
+            raw = np.maximum((pd - pg) + beta * pg - one_minus * pd, 0.0) / beta
+        else:  # lam small: 1 - lam would swamp lam, use the direct form
+            raw = np.maximum(lam * pd - (1.0 - beta) * pg, 0.0) / beta
     else:
         z = float(pd[pg == 0].sum())
         if z >= beta:
@@ -481,8 +486,12 @@ def adagan_weights(
         a = b[act]
         lam, one_minus = _scan_star(a, a * h[act], h[act], beta)
         w = np.zeros(n)
-        # lam - (1-beta) h = (1 - h) + beta h - (1 - lam): exact cancellation-free form near h = lam = 1
-        w[act] = b[act] / beta * np.maximum((1.0 - h[act]) + beta * h[act] - one_minus, 0.0)
+        ha = h[act]
+        if lam >= 0.5:
+            # lam - (1-beta) h as (1 - h) + beta h - (1 - lam): no cancellation near h = lam = 1
+            w[act] = b[act] / beta * np.maximum((1.0 - ha) + beta * ha - one_minus, 0.0)
+        else:  # lam small: 1 - lam would swamp lam, use the direct form
+            w[act] = b[act] / beta * np.maximum(lam - (1.0 - beta) * ha, 0.0)
     else:
         z = float(b[pos & (h == 0)].sum())
         if z >= beta:
