@@ -46,6 +46,7 @@ from ._bounds_core import (
     _packed_tv_atoms,
     _pair_from_polygon,
     _type_classes,
+    _upper_hull,
 )
 
 __all__ = [
@@ -60,6 +61,14 @@ __all__ = [
 #: Tolerance of the internal attainment check: the value is recomputed on the returned pair by
 #: type-class enumeration, exact up to ~m * 1e-16 rounding; 1e-11 leaves room for m up to 1e4.
 _VERIFY_ATOL = 1e-11
+
+#: Rounding slack of the feasibility test ``tau >= delta - eps`` of ``packed_tv_min_with_collapse``
+#: (``0.9 - 0.3`` is ``0.6000000000000001``); within it the boundary case ``delta = eps + tau`` is solved.
+_FEAS_ATOL = 1e-12
+
+#: Two-sided optimiser: a cut band whose contact vertex misses the TV line by less than this (the
+#: triple point where both cut lines and the TV line meet, computed with rounding) is snapped onto it.
+_SNAP_ATOL = 1e-12
 
 #: Largest packing degree of ``packed_tv_min_with_collapse`` (cost ~ m^5 / 4 flops, about 5 s at m = 30)
 #: and of the two-sided ``packed_tv_max_without_collapse`` (~3e3 evaluations of a 6-atom type-class sum
@@ -530,11 +539,13 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVBound:
     """
     tau, m = _check_tau_m(tau, m)
     eps, delta = _check_eps_delta(eps, delta)
-    if tau < delta - eps:
+    if tau < delta - eps - _FEAS_ATOL:
         raise ValueError(
             f"infeasible: a pair with (eps, delta)-mode collapse has d_TV >= delta - eps = {delta - eps!r}; "
             f"got tau={tau!r} (eps={eps!r}, delta={delta!r})"
         )
+    if tau < delta - eps:  # within rounding of the boundary (e.g. 0.9 - 0.3 > 0.6): the boundary case
+        delta = eps + tau
     if m > L1_MAX_M:
         raise ValueError(
             f"m={m} is above L1_MAX_M={L1_MAX_M}: the exact method costs ~m^5/4 flops "
@@ -639,9 +650,17 @@ def _two_sided_value(angles, eps, delta, tau, m):
     poly = _outer_polygon(tau, [_line_through(z, angles[0]), _line_through(zr, angles[1])])
     if poly is None:
         return -1.0, None
-    tv = float(np.max(poly[:, 1] - poly[:, 0]))
-    if tv < tau - 1e-12:
+    gap = poly[:, 1] - poly[:, 0]
+    i = int(np.argmax(gap))
+    if gap[i] < tau - _SNAP_ATOL:
         return -1.0, None
+    # the optimum typically has both cut lines meet ON the TV line (a triple point computed with
+    # rounding): put that vertex exactly on the line (moves the boundary by < _SNAP_ATOL)
+    poly[i, 1] = poly[i, 0] + tau
+    # near-concurrent lines leave clusters of vertices within ~1e-12 of each other: clip every
+    # vertex into the band and the square and take the upper concave hull (a valid region again)
+    poly[:, 1] = np.clip(poly[:, 1], poly[:, 0], np.minimum(poly[:, 0] + tau, 1.0))
+    poly = _upper_hull(np.vstack([[[0.0, 0.0], [1.0, 1.0]], poly]))
     p, q = _pair_from_polygon(poly)
     return _packed_tv_atoms(p, q, m), (p, q)
 
@@ -714,9 +733,12 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
 
     Examples
     --------
-    >>> r = packed_tv_max_without_collapse(0.3, 4, eps=0.1, delta=0.5)
-    >>> r.value == packed_tv_max(0.3, 4).value, r.family
-    (True, 'vertical')
+    >>> r = packed_tv_max_without_collapse(0.6, 4, eps=0.1, delta=0.5)   # A = 4/9, B = 4/5
+    >>> r.value == packed_tv_max(0.6, 4).value, r.family, r.p.tolist(), r.q.tolist()
+    (True, 'horizontal', [1.0, 0.0], [0.4, 0.6])
+    >>> r2 = packed_tv_max_without_collapse(0.6, 2, eps=0.1, delta=0.5, two_sided=True)
+    >>> round(r2.value, 9), round(packed_tv_max(0.6, 2).value, 9), r2.attained
+    (0.74, 0.84, False)
     """
     tau, m = _check_tau_m(tau, m)
     eps, delta = _check_eps_delta(eps, delta)
