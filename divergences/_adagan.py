@@ -53,6 +53,9 @@ __all__ = [
 #: The two optimal components of AdaGAN: ``"star"`` (R*, Theorem 1) and ``"dagger"`` (R+, Theorem 2).
 ADAGAN_KINDS = ("star", "dagger")
 
+# Positive parts within this many ulps (relative to the terms) of zero are set to exactly zero.
+_ROUND = 16.0 * np.finfo(float).eps
+
 # Rounding slack allowed between the closed-form component mass and 1 before we call it a bug.
 _MASS_RTOL = 1e-7
 
@@ -273,7 +276,8 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
     References
     ----------
     Tolstikhin et al., "AdaGAN: Boosting Generative Models", NIPS 2017, arXiv 1701.02386,
-    Theorems 1 and 2; seed 003 slides "First/Second surrogate upper bound".
+    the two optimal-component theorems (numbered 1 and 2 here, after the order of seed 003's
+    slides "First/Second surrogate upper bound", which do not number them).
 
     Examples
     --------
@@ -424,6 +428,9 @@ def adagan_weights(
       default ``eta = 0`` uses the outputs as given.
     * ``from_logits=True`` reads the outputs as logits ``a`` with ``D = sigmoid(a)``; then
       ``h = exp(-a)`` is computed without forming ``D`` (no loss of precision at saturation).
+    * A positive part within ``16 eps`` (relative to the terms ``lambda`` and ``h_i``) of zero is
+      set to exactly 0, so a point on a breakpoint (e.g. the boundary point of
+      :class:`~divergences.TopKLastBeta`) gets weight 0 rather than a rounding residue.
     * ``beta = 1``: the old model gets no mass, ``R = P_d`` and ``w = b`` whatever ``D``
       says; ``lam`` is reported as 1.
     * ``kind="star"``: ``lambda*`` exists iff some point with ``b_i > 0`` has ``D_i > 0``;
@@ -489,9 +496,12 @@ def adagan_weights(
         ha = h[act]
         if lam >= 0.5:
             # lam - (1-beta) h as (1 - h) + beta h - (1 - lam): no cancellation near h = lam = 1
-            w[act] = b[act] / beta * np.maximum((1.0 - ha) + beta * ha - one_minus, 0.0)
+            gap = (1.0 - ha) + beta * ha - one_minus
         else:  # lam small: 1 - lam would swamp lam, use the direct form
-            w[act] = b[act] / beta * np.maximum(lam - (1.0 - beta) * ha, 0.0)
+            gap = lam - (1.0 - beta) * ha
+        # a gap within rounding of 0 is 0: a point on the breakpoint (TopKLast's (k+1)-th) gets weight 0
+        gap[gap <= _ROUND * (abs(lam) + ha)] = 0.0
+        w[act] = b[act] / beta * gap
     else:
         z = float(b[pos & (h == 0)].sum())
         if z >= beta:
@@ -506,7 +516,9 @@ def adagan_weights(
         lam = mu / (1.0 - beta)
         w = np.zeros(n)
         keep = pos & finite
-        w[keep] = b[keep] / beta * np.maximum(1.0 - mu * h[keep], 0.0)
+        gap = 1.0 - mu * h[keep]
+        gap[gap <= _ROUND * (1.0 + mu * h[keep])] = 0.0  # within rounding of the breakpoint: 0
+        w[keep] = b[keep] / beta * gap
     w = _normalised(w, "the AdaGAN weights", beta, n, scale=abs(lam))
     return AdaGANWeights(
         weights=w,
@@ -523,8 +535,9 @@ def adagan_iterates(p_data, p_model, betas, *, kind: str = "star") -> AdaGANIter
     """Run ``T = len(betas)`` optimal AdaGAN updates ``P_{t+1} = (1-beta_t) P_t + beta_t R_t``.
 
     Each ``R_t`` is :func:`adagan_optimal_component` of the current model (the idealised
-    AdaGAN where every component GAN is perfect, ``D_f(Q || R) = 0``). By AdaGAN Theorem 1/2,
-    ``D_f(P_{t+1} || P_d) <= (1 - beta_t) D_f(P_t || P_d)`` for every f.
+    AdaGAN where every component GAN is perfect, ``D_f(Q || R) = 0``). By AdaGAN Theorems 1-2,
+    ``D_f(P_{t+1} || P_d) <= (1 - beta_t) D_f(P_t || P_d)`` for every f with ``f(1) = 0``
+    (for the registry's ``gan`` entry, apply it to ``D_f - f(1)``).
 
     Parameters
     ----------
@@ -569,7 +582,8 @@ def adagan_weak_learner_factor(*, gamma, beta, kind: str = "star") -> float:
       whenever ``gamma < beta / 4``;
     * ``kind="dagger"`` (``R = R+``, any f): ``c = 1 - beta (1 - gamma)``.
 
-    Derivations (AdaGAN, Corollaries 1-2): the Hilbertian surrogate bound with
+    Derivations (AdaGAN, Section 2, the weak-learner corollaries; re-derived): the Hilbertian
+    surrogate bound with
     ``D_f((1-beta) P_g + beta R* || P_d) <= (1-beta) D_f(P_g||P_d)``; resp. the ``beta R <= P_d``
     surrogate bound with ``R = P_d`` feasible in Theorem 2's minimisation.
 
