@@ -50,9 +50,13 @@ __all__ = [
 #: at most ~1e6 masses, exact to a few 1e-16 each; 1e-12 absorbs that round-off and nothing else.
 REGION_ATOL = 1e-12
 
-#: Relative collinearity tolerance of the hull clean-up: a vertex whose two edges make an angle
-#: with sine <= this is dropped (it moves the boundary by at most 1e-12 times the shorter edge).
+#: Relative tolerance of the concavity check on user vertices (sine of the turning angle).
 _COLLINEAR_RTOL = 1e-12
+
+#: Hull clean-up: a vertex within this vertical distance above the chord of its neighbours is dropped as
+#: collinear (round-off of cumulative sums). Dropping lowers the boundary by at most this much,
+#: so certified outer polygons add a larger margin (1e-14) before the clean-up.
+_COLLINEAR_ATOL = 1e-15
 
 #: Absolute slack accepted on the endpoints (0,0), (1,1) and the unit square of user vertices.
 _ENDPOINT_ATOL = 1e-12
@@ -70,8 +74,10 @@ _TIE_ATOL = 1e-14
 def _upper_hull(points: np.ndarray) -> np.ndarray:
     """Upper concave hull (left to right) of points in the unit square, from (0,0) to (1,1).
 
-    ``points`` must already contain (0,0) and (1,1). Repeated and (relatively) collinear vertices
-    are dropped (:data:`_COLLINEAR_RTOL`); a vertical first edge at eps = 0 is kept.
+    ``points`` must already contain (0,0) and (1,1). Two passes: the exact monotone chain (a
+    vertex is dropped iff it does not make a strict right turn), then :func:`_simplify`, which
+    drops vertices within :data:`_COLLINEAR_ATOL` vertically of the kept polygon. A vertical
+    first edge at eps = 0 is kept.
     """
     pts = np.asarray(points, dtype=np.float64)
     order = np.lexsort((pts[:, 1], pts[:, 0]))  # by eps, then delta, ascending
@@ -81,20 +87,48 @@ def _upper_hull(points: np.ndarray) -> np.ndarray:
         while len(hull) >= 2:
             ox, oy = hull[-2]
             ax, ay = hull[-1]
-            ux, uy = ax - ox, ay - oy
-            wx, wy = x - ox, y - oy
-            cross = ux * wy - uy * wx
-            # pop a left turn (non-concave) or a (nearly) straight continuation
-            if cross >= -_COLLINEAR_RTOL * math.hypot(ux, uy) * math.hypot(wx, wy):
+            # pop a left turn (non-concave) or an exactly collinear vertex
+            if (ax - ox) * (y - oy) - (ay - oy) * (x - ox) >= 0.0:
                 hull.pop()
             else:
                 break
         if hull and hull[-1][0] == x and hull[-1][1] == y:
             continue
         hull.append((float(x), float(y)))
-    out = np.array(hull, dtype=np.float64)
-    # the lexicographic sort starts at (0, 0) only if no point has delta < 0 at eps = 0 (validated)
-    return out
+    return _simplify(np.array(hull, dtype=np.float64), _COLLINEAR_ATOL)
+
+
+def _simplify(h: np.ndarray, tol: float) -> np.ndarray:
+    """Drop vertices of a concave polyline while every dropped one stays within ``tol`` (vertically)
+    of the kept chord that replaces it, measured against the *original* vertices (so the total
+    lowering is at most ``tol``, not ``tol`` per dropped vertex). Vertices on the square's
+    boundary (eps = 0 or delta = 1) are never dropped: they carry the exact masses of atoms with
+    q = 0 or p = 0, and near (0,0) or (1,1) no vertical slack is safe."""
+    n = h.shape[0]
+    if n <= 2:
+        return h
+    keep = [0]
+    a = 0
+    while a < n - 1:
+        j = a + 1
+        while j + 1 < n:
+            c = j + 1
+            x0, y0 = h[a]
+            x1, y1 = h[c]
+            mid = h[a + 1 : c]
+            if np.any(mid[:, 1] == 1.0) or np.any(mid[:, 0] == 0.0):
+                dev = math.inf  # keep the ends of the vertical (q = 0) and horizontal (p = 0) edges
+            elif x1 <= x0:
+                dev = 0.0 if np.all(mid[:, 0] == x0) else math.inf
+            else:
+                dev = float(np.max(mid[:, 1] - (y0 + (y1 - y0) * ((mid[:, 0] - x0) / (x1 - x0)))))
+            if dev <= tol:
+                j = c
+            else:
+                break
+        keep.append(j)
+        a = j
+    return h[keep]
 
 
 def _as_eps_array(eps, name: str = "eps") -> np.ndarray:
@@ -313,8 +347,8 @@ class Region(ModeCollapseRegion):
         in order of increasing eps (a vertical first edge at eps = 0 is allowed). Endpoints and
         the square are checked with slack 1e-12 (then snapped); concavity with the relative
         tolerance 1e-12 on the sine of the turning angle. Repeated and collinear vertices are
-        removed, so :attr:`vertices` is canonical: two regions with the same boundary have
-        bitwise-equal vertices up to round-off.
+        removed (a vertex within 1e-15 vertically of the chord of its neighbours), so :attr:`vertices` is
+        canonical: two regions with the same boundary have equal vertices up to round-off.
 
     Raises
     ------
