@@ -120,6 +120,9 @@ class FDivergence:
 
     Notes
     -----
+    Instances compare by identity (callables have no meaningful equality); ``f_at_one`` and
+    ``f_at_zero`` (``f(1)`` and ``f(0+)``) are computed at construction.
+
     ``D_f >= f(1)`` always (Jensen); ``f(1) = 0`` for every registered entry except ``gan``,
     whose ``f(1) = -log 4`` so that ``D_gan = 2 JSD - log 4`` is the GAN value at the optimal
     discriminator (f-GAN Table 1). :meth:`divergence` rounds results below ``f(1)`` up to it.
@@ -158,10 +161,11 @@ class FDivergence:
         fpi = self.f_prime_inf
         if isinstance(fpi, bool) or not isinstance(fpi, (numbers.Real, np.floating, np.integer)) or math.isnan(fpi) or fpi == -math.inf:
             raise ValueError(f"f_prime_inf must be a real number or inf (lim f(u)/u); got f_prime_inf={fpi!r}")
-        f1 = float(np.asarray(self.f(np.array([1.0])), dtype=np.float64).reshape(-1)[0])
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # f(0) may be a log(0)
+            f1 = float(np.asarray(self.f(np.array([1.0])), dtype=np.float64).reshape(-1)[0])
+            f0 = float(np.asarray(self.f(np.array([0.0])), dtype=np.float64).reshape(-1)[0])
         if not math.isfinite(f1):
             raise ValueError(f"f(1) must be finite for an f-divergence; got f(1)={f1!r} for {self.name!r}")
-        f0 = float(np.asarray(self.f(np.array([0.0])), dtype=np.float64).reshape(-1)[0])
         if math.isnan(f0) or f0 == -math.inf:
             raise ValueError(f"f(0) must return the limit f(0+) in (-inf, inf]; got f(0)={f0!r} for {self.name!r}")
         object.__setattr__(self, "conjugate_domain", (lo, hi))
@@ -214,30 +218,39 @@ class FDivergence:
 # ----------------------------------------------------------------------------------------------
 
 
+def _likelihood_ratio(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(u, live)``: ``u = p/q`` where ``live``, i.e. ``q > 0`` and ``p/q`` is finite; 0 elsewhere.
+
+    Atoms that are not ``live`` follow the ``q = 0`` conventions (this includes a ``q > 0`` so
+    small that ``p/q`` overflows, i.e. ``q < p * 5.6e-309``: its limit is the ``q -> 0`` one).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(q > 0, p / np.where(q > 0, q, 1.0), 0.0)
+    live = (q > 0) & np.isfinite(ratio)
+    return np.where(live, ratio, 0.0), live
+
+
 def _perspective_terms(fdiv: FDivergence, p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Atom-wise terms of ``D_f(P||Q)``: ``q f(p/q)``, ``0`` where ``p = q = 0``, ``p f'(inf)`` where ``q = 0 < p``.
 
-    The single implementation of the limits of THEORY.md s.0. Terms are in ``(-inf, inf]``:
+    The single implementation of the limits of THEORY.md s.0. Atoms whose ratio ``p/q`` overflows
+    the float range are given the ``q -> 0`` limit ``p f'(inf)`` (exact to double precision when
+    ``f'(inf)`` is finite; ``inf`` when it is infinite, although e.g. KL's true term
+    ``p log(p/q)`` is then finite: :func:`kl_divergence` handles that case exactly).
+    Terms are in ``(-inf, inf]``:
     ``q f(u)`` with ``q > 0`` is never ``-inf`` because ``f > -inf``, and ``f'(inf) > -inf`` for
     convex ``f``; so sums are never ``nan``.
     """
     terms = np.zeros(p.shape, dtype=np.float64)
-    pos = q > 0
+    ratio, pos = _likelihood_ratio(p, q)
     if np.any(pos):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            vals = _arr(fdiv.f(p[pos] / q[pos]))
+            vals = _arr(fdiv.f(ratio[pos]))
             terms[pos] = q[pos] * vals
     only_p = (~pos) & (p > 0)
     if np.any(only_p):
         terms[only_p] = p[only_p] * fdiv.f_prime_inf
     return terms
-
-
-def _zero_weight_expectation(weights: np.ndarray, values: np.ndarray) -> float:
-    """``sum_i w_i v_i`` with ``0 * (+-inf) = 0`` (P-null atoms do not count); ``nan`` on ``inf - inf``."""
-    live = weights > 0
-    with np.errstate(invalid="ignore", over="ignore"):
-        return float(np.sum(weights[live] * values[live]))
 
 
 def _resolve(f) -> FDivergence:
@@ -270,7 +283,9 @@ def f_divergence(p, q, f) -> float:
     float
         ``D_f`` in ``[f(1), inf]``; ``inf`` when P puts mass where ``q = 0`` and
         ``f'(inf) = inf``. Limits: ``0 f(0/0) = 0``, ``0 f(a/0) = a f'(inf)``. Round-off below
-        the Jensen bound ``f(1)`` is rounded up to ``f(1)`` (0 for normalised ``f``).
+        the Jensen bound ``f(1)`` is rounded up to ``f(1)`` (0 for normalised ``f``). A ratio
+        ``p_i/q_i`` beyond the float range (``q_i < p_i * 5.6e-309``) is treated as ``q_i = 0``;
+        for KL prefer :func:`kl_divergence`, which stays finite there.
 
     Raises
     ------

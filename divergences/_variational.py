@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import xlogy
 
-from ._fdivergence import F_DIVERGENCES, FDivergence, _arr, _resolve, _zero_weight_expectation
+from ._fdivergence import F_DIVERGENCES, FDivergence, _arr, _likelihood_ratio, _resolve
 from ._validation import as_pair
 
 __all__ = [
@@ -58,7 +58,7 @@ def _bound_terms(fdiv: FDivergence, p: np.ndarray, q: np.ndarray, t: np.ndarray)
     lo, hi = fdiv.conjugate_domain
     terms = np.zeros(p.shape, dtype=np.float64)
     charged = (p > 0) | (q > 0)
-    qpos = q > 0
+    _, qpos = _likelihood_ratio(p, q)  # q > 0 with p/q in the float range; others: q = 0 rules
     fin = np.isfinite(t)
     # finite witness values on Q-charged atoms: p T - q f*(T); f* = +inf outside dom f* -> -inf
     m = qpos & fin
@@ -242,9 +242,9 @@ def optimal_witness(p, q, f) -> np.ndarray:
     fdiv = _resolve(f)
     a, b = as_pair(p, q)
     out = np.empty(a.shape, dtype=np.float64)
-    pos = b > 0
+    ratio, pos = _likelihood_ratio(a, b)  # overflowing p/q counts as q = 0 (see f_divergence)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out[pos] = _arr(fdiv.f_prime(a[pos] / b[pos]))
+        out[pos] = _arr(fdiv.f_prime(ratio[pos]))
     out[(~pos) & (a > 0)] = fdiv.f_prime_inf
     out[(~pos) & (a == 0)] = float(_arr(fdiv.f_prime(np.array([1.0])))[0])
     return out
@@ -360,7 +360,8 @@ def _reverse_conjugate(base: FDivergence):
     r"""``(f°)*(t) = -sup{r : f*(r) <= -t}`` (derived from ``(f°)*(t) = sup_v (t - f(v))/v``)."""
     lo, hi = base.conjugate_domain
     f0 = base.f_at_zero
-    fp0 = float(_arr(base.f_prime(np.array([0.0])))[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fp0 = float(_arr(base.f_prime(np.array([0.0])))[0])
 
     def conj(t):
         with np.errstate(all="ignore"):  # doubling searches may overflow to inf; handled below
@@ -455,8 +456,9 @@ def reverse_f(f) -> FDivergence:
         return F_DIVERGENCES[_REVERSE_NAMES[base.name]]
     f0 = base.f_at_zero
     fpi = base.f_prime_inf
-    fp0 = float(_arr(base.f_prime(np.array([0.0])))[0])
-    conj_at_fpi = float(_arr(base.conjugate(np.array([fpi])))[0]) if math.isfinite(fpi) else math.inf
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        fp0 = float(_arr(base.f_prime(np.array([0.0])))[0])
+        conj_at_fpi = float(_arr(base.conjugate(np.array([fpi])))[0]) if math.isfinite(fpi) else math.inf
 
     def g(u):
         u = _arr(u)

@@ -184,6 +184,11 @@ class W1Dual:
         ``P({z_k}) - Q({z_k})``, so that ``value = signed_mass @ potential``.
     method : str
         ``"sorted"`` (1-D closed form) or ``"lp"`` (HiGHS on the potential LP).
+    x, y : ndarray, shape (n, d) / (m, d)
+        The validated support points of P and Q (the problem this solves; :meth:`check` re-solves
+        its primal).
+    a, b : ndarray, shape (n,) / (m,)
+        The validated weights.
     """
 
     value: float
@@ -191,10 +196,10 @@ class W1Dual:
     points: np.ndarray
     signed_mass: np.ndarray
     method: str
-    _x: np.ndarray
-    _y: np.ndarray
-    _a: np.ndarray
-    _b: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
 
     def __repr__(self) -> str:
         return f"W1Dual(value={self.value!r}, N={self.points.shape[0]}, d={self.points.shape[1]}, method={self.method!r})"
@@ -215,7 +220,7 @@ class W1Dual:
             raise ValueError(f"atol must be a finite positive number; got atol={atol!r}")
         lv = self.lipschitz_violation()
         og = abs(self.value - float(self.signed_mass @ self.potential))
-        primal = wasserstein1(self._x, self._y, self._a, self._b)
+        primal = wasserstein1(self.x, self.y, self.a, self.b)
         dg = abs(self.value - primal)
         scale = 1.0 + abs(primal)
         ok = lv <= atol * scale and og <= atol * scale and dg <= atol * scale
@@ -282,7 +287,6 @@ def wasserstein1_dual(x, y, a=None, b=None, *, method: str = "auto") -> W1Dual:
         pot = np.asarray(res.x, dtype=np.float64)
         value = max(0.0, float(-res.fun))
         meth = "lp"
-    for arr in (pot, pts, mass):
+    for arr in (pot, pts, mass, X, Y):
         arr.setflags(write=False)
-    return W1Dual(value=value, potential=pot, points=pts, signed_mass=mass, method=meth,
-                  _x=X, _y=Y, _a=wa, _b=wb)
+    return W1Dual(value=value, potential=pot, points=pts, signed_mass=mass, method=meth, x=X, y=Y, a=wa, b=wb)

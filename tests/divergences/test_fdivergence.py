@@ -208,6 +208,21 @@ def test_f_at_zero_and_f_prime_inf_are_the_limits(name):
         assert abs(float(e.f_prime(np.array([big]))[0]) - e.f_prime_inf) < 1e-9
 
 
+@pytest.mark.parametrize("name", sorted(F_DIVERGENCES))
+def test_overflowing_likelihood_ratio(name):
+    # q_1 = 1e-320 (subnormal): p_1/q_1 overflows; the term is the q -> 0 limit p_1 f'(inf)
+    p, q = np.array([0.5, 0.5]), np.array([1.0 - 1e-320, 1e-320])
+    e = get_f_divergence(name)
+    got = f_divergence(p, q, name)
+    assert not math.isnan(got)
+    expected = float(q[0] * e.f(np.array([p[0] / q[0]]))[0]) + 0.5 * e.f_prime_inf
+    assert _close(got, expected, rtol=1e-14)
+    if name == "jsd":
+        assert got == pytest.approx(js_divergence(p, q), rel=1e-14)
+    # KL's own function keeps the finite true value 0.5 log(0.5/1e-320) + 0.5 log(0.5/(1-1e-320))
+    assert kl_divergence(p, q) == pytest.approx(0.5 * (math.log(0.5) - math.log(1e-320)) + 0.5 * math.log(0.5), rel=1e-12)
+
+
 def test_f_is_plus_inf_left_of_zero_and_nan_passes():
     for e in F_DIVERGENCES.values():
         vals = e.f(np.array([-1.0, np.nan]))

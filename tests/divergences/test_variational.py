@@ -100,6 +100,15 @@ def test_bound_strictly_below_away_from_optimum():
         assert variational_lower_bound(p, q, worse, name) < f_divergence(p, q, name) - 1e-6
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_equality_with_overflowing_likelihood_ratio(name):
+    # q_1 = 1e-320: p_1/q_1 overflows; witness, bound and D_f all use the q -> 0 limit consistently
+    p, q = np.array([0.3, 0.5, 0.2]), np.array([0.6, 1e-320, 0.4 - 1e-320])
+    T = optimal_witness(p, q, name)
+    assert not np.any(np.isnan(T))
+    assert _close(variational_lower_bound(p, q, T, name), f_divergence(p, q, name), rtol=1e-12, atol=1e-14)
+
+
 def test_kl_bound_by_hand():
     # KL with T = 1 + log(p/q): E_P T - E_Q exp(T - 1) = 1 + KL - 1 = KL
     p, q = [0.5, 0.5], [0.25, 0.75]
