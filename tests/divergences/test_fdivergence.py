@@ -332,6 +332,37 @@ def test_hilbertian_triangle_inequalities(pqr):
         assert d(p, r) <= d(p, q) + d(q, r) + 1e-12, name
 
 
+@st.composite
+def families(draw):
+    k = draw(st.integers(2, 5))
+    n = draw(st.integers(3, 6))
+    return [draw(prob_vectors(k)) for _ in range(n)]
+
+
+@given(families())
+def test_hilbertian_negative_type(fam):
+    # "Hilbertian": sqrt(D) embeds isometrically in a Hilbert space. Schoenberg's criterion: iff D
+    # is of negative type, i.e. -1/2 J D J is positive semidefinite (J = centring matrix). This is
+    # stronger than the triangle inequality and holds for JSD (Fuglede-Topsoe 2004), H^2 and TV
+    # (TV = L1/2, and L1 is of negative type).
+    n = len(fam)
+    J = np.eye(n) - np.ones((n, n)) / n
+    for name, d in {"jsd": js_divergence, "tv": tv_distance,
+                    "h2": lambda a, b: f_divergence(a, b, "squared_hellinger")}.items():
+        D = np.array([[d(a, b) for b in fam] for a in fam])
+        G = -0.5 * J @ D @ J
+        assert np.linalg.eigvalsh(0.5 * (G + G.T)).min() >= -1e-12, name
+
+
+def test_kl_symmetrised_is_not_of_negative_type():
+    # a check that can fail: Jeffreys' symmetrised KL is not Hilbertian; Bernoulli(0.99, 0.9, 0.5)
+    # already break the triangle inequality for its square root (by 0.098), hence Schoenberg's test
+    fam = [np.array([0.99, 0.01]), np.array([0.9, 0.1]), np.array([0.5, 0.5])]
+    D = np.array([[kl_divergence(a, b) + kl_divergence(b, a) for b in fam] for a in fam])
+    J = np.eye(3) - np.ones((3, 3)) / 3
+    assert np.linalg.eigvalsh(-0.5 * J @ D @ J).min() < -0.01
+
+
 def test_sqrt_kl_and_sqrt_chi2_violate_triangle():
     # THEORY s.1: KL and chi^2 are not (Hilbertian) metrics. Explicit Bernoulli counterexample.
     p, q, r = [0.9, 0.1], [0.5, 0.5], [0.1, 0.9]
