@@ -8,7 +8,7 @@ metrics of ``results.json`` exactly (same samples), which it reports.
 from __future__ import annotations
 
 NAME = "evaluate"
-HELP = "recompute modes / % high-quality / reverse KL of a trained run from its checkpoint"
+HELP = "recompute modes, high-quality fraction and reverse KL of a trained run from its checkpoint"
 
 
 def add_arguments(parser) -> None:

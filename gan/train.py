@@ -69,6 +69,14 @@ class TrainConfig:
     d_hidden: int = 200
     d_layers: int = 3
     d_pieces: int = 5
+    lr_final: float | None = None
+    lr_decay_steps: int | None = None
+
+    def lr_at(self, step: int) -> float:
+        """Learning rate used by training step ``step`` (0-based)."""
+        if self.lr_final is None:
+            return self.lr
+        return self.lr * (self.lr_final / self.lr) ** min(step / self.lr_decay_steps, 1.0)
 
     def __post_init__(self):
         for f in ("batch_size", "latent_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "d_pieces"):
@@ -76,6 +84,12 @@ class TrainConfig:
         check_real(self.lr, "lr", lo=0.0, lo_open=True)
         check_real(self.beta1, "beta1", lo=0.0, hi=1.0, hi_open=True)
         check_real(self.beta2, "beta2", lo=0.0, hi=1.0, hi_open=True)
+        if (self.lr_final is None) != (self.lr_decay_steps is None):
+            raise ValueError("lr_final and lr_decay_steps must be given together (or both None); "
+                             f"got lr_final={self.lr_final!r}, lr_decay_steps={self.lr_decay_steps!r}")
+        if self.lr_final is not None:
+            check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
+            check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -265,6 +279,11 @@ class GanEnsemble:
 
     def train_step(self) -> tuple[np.ndarray, np.ndarray]:
         """One D step and one G step for every member; returns per-member (d_loss, g_loss)."""
+        if self.config.lr_final is not None:
+            lr = self.config.lr_at(self.step)
+            for opt in (self.opt_d, self.opt_g):
+                for pg in opt.param_groups:
+                    pg["lr"] = lr
         fakes, d_losses = [], []
         for grp in self.groups:
             z, real = self._draw(grp)
