@@ -1,0 +1,51 @@
+"""fig_regions_toy: builds, and its data file holds the library's regions with THEORY.md's values."""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from figures import build_figures  # noqa: E402
+from figures.fig_regions_toy import NAME  # noqa: E402
+from regions import mode_collapse_region, pacgan_example  # noqa: E402
+
+
+def product_region(p, q, m):
+    """R(P^m, Q^m) from the k^m product atoms, enumerated here (independent of packing code)."""
+    pm = [np.prod(t) for t in itertools.product(p, repeat=m)]
+    qm = [np.prod(t) for t in itertools.product(q, repeat=m)]
+    return mode_collapse_region(pm, qm)
+
+
+def test_regions_toy_builds_and_data_match_library(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    [(spec, files, _, err)] = build_figures([NAME], out_dir=tmp_path, log=lambda s: None)
+    assert err is None, err
+    assert (tmp_path / f"{NAME}.png").stat().st_size > 10_000
+    data = json.loads((tmp_path / f"{NAME}.json").read_text())
+    # THEORY.md s.3 (PacGAN Section 3): TV 0.2 / 0.2 unpacked, 0.36 / 0.24 packed m = 2;
+    # apexes (0, 0.2) and (0.3, 0.5) unpacked; packed apexes (0, 0.36) = {first atom in a coordinate}
+    # for Q1 and (0.51, 0.75) = Q2^2 / P^2 mass of {(a,a), (a,b), (b,a)} for Q2.
+    ref = {
+        ("Q1", 1): (0.2, (0.0, 0.2)),
+        ("Q2", 1): (0.2, (0.3, 0.5)),
+        ("Q1", 2): (0.36, (0.0, 0.36)),
+        ("Q2", 2): (0.24, (0.09 + 0.42, 0.75)),
+    }
+    for (name, m), (tv, apex) in ref.items():
+        d = data[f"{name}_m{m}"]
+        pair = pacgan_example(name)
+        r = product_region(pair.p, pair.q, m)
+        np.testing.assert_allclose(d["vertices"], r.vertices, atol=1e-12)  # exact regions, round-off only
+        np.testing.assert_allclose([d["tv"], d["packed_tv"]], tv, atol=1e-12)
+        np.testing.assert_allclose(d["apex"], apex, atol=1e-12)
+        np.testing.assert_allclose(d["area"], r.area, atol=1e-12)
+    # same TV, different regions: neither unpacked region contains the other
+    r1 = mode_collapse_region(*pacgan_example("Q1"))
+    r2 = mode_collapse_region(*pacgan_example("Q2"))
+    assert not r1.issubset(r2) and not r2.issubset(r1)
