@@ -23,8 +23,8 @@ Infinite divergences are ``inf``, never ``nan``.
 
 Each registered :class:`FDivergence` carries ``f``, ``f'``, the Fenchel conjugate
 ``f*(t) = sup_{u >= 0} (t u - f(u))``, the effective domain of ``f*``, and the f-GAN output
-activation ``g_f`` (Nowozin et al. 2016, "f-GAN", arXiv 1606.00709, Table 2) mapping the reals
-into that domain.
+activation ``g_f`` (Nowozin et al. 2016, "f-GAN", arXiv 1606.00709, Table 2; for ``log_trick``,
+which the table lacks, ``-exp(-v)``) mapping the reals into that domain.
 
 Conjugates are the exact conjugates of ``f`` restricted to ``u >= 0`` (the only values a
 likelihood ratio takes). Two of them therefore differ from f-GAN Table 2 outside the range of
@@ -517,6 +517,7 @@ def _registry() -> dict[str, FDivergence]:
             conjugate=_conj(_logtrick_conj, -inf, 0.0, at_neg_inf=-inf, closed_hi=True),
             conjugate_domain=(-inf, 0.0),
             domain_closed=(False, True),
+            # not in f-GAN Table 2: -exp(-v) maps the reals onto (-inf, 0), inside dom f*
             output_activation=lambda v: -np.exp(-_arr(v)),
             f_prime_inf=0.0,
             quantity=(
