@@ -443,6 +443,18 @@ def test_two_sided_closed_form_regimes(m):
         assert r.value == pytest.approx(0.6, abs=1e-15) and _no_collapse(r.p, r.q, eps, delta, True)
 
 
+def test_two_sided_jumps_below_max_at_min_AB():
+    """At tau = min(A, B) the triangle witness touches (eps, delta): it is no longer strictly feasible
+    and no nearby region is, so the supremum drops discontinuously (checked just below and at it)."""
+    eps, delta, m = 0.1, 0.5, 5
+    A = (delta - eps) / (1 - eps)  # = 4/9 < B = 4/5
+    below = packed_tv_max_without_collapse(A - 1e-9, m, eps=eps, delta=delta, two_sided=True)
+    at = packed_tv_max_without_collapse(A, m, eps=eps, delta=delta, two_sided=True)
+    assert below.value == packed_tv_max(A - 1e-9, m).value
+    assert at.value < packed_tv_max(A, m).value - 0.01
+    assert at.method.startswith("numerical")
+
+
 def test_two_sided_infeasible_and_large_m():
     with pytest.raises(ValueError, match="infeasible"):
         packed_tv_max_without_collapse(0.5, 2, eps=0.2, delta=0.5, two_sided=True)
