@@ -109,7 +109,7 @@ class Mixture:
         The component of each point is drawn with :meth:`counts` (same ``seed``), the points from
         the components with seeds derived from ``(seed, component index)``, then shuffled.
         """
-        counts = self.counts(n, seed=seed)
+        counts = self.counts(check_integer(n, "n", minimum=1), seed=seed)
         parts = [np.asarray(c.sample(int(k), seed=_derived_seed(seed, 2, i)), dtype=np.float64)
                  for i, (c, k) in enumerate(zip(self.components, counts)) if k > 0]
         x = np.concatenate(parts, axis=0)

@@ -149,7 +149,7 @@ def test_adagan_recovers_modes_missed_by_a_collapsed_component():
     components cover the others: coverage C rises from about 1/3 to near 1."""
     from gan.datasets import adagan_gmm
 
-    ds = adagan_gmm(3, n_train=1500, data_seed=0)
+    ds = adagan_gmm(3, n_train=900, data_seed=0)
     pts, modes = ds.training_points(), ds.training_modes()
     sd = ds.std
     collapsed = ds.means[0] + sd * np.random.default_rng(0).standard_normal((4000, 2))
@@ -161,8 +161,8 @@ def test_adagan_recovers_modes_missed_by_a_collapsed_component():
     shift, scale = pts.mean(0), pts.std()
 
     def discriminate(mixture, t):
-        fake = (mixture.sample(3000, seed=t) - shift) / scale
-        predict = ag.train_real_vs_model(((pts - shift) / scale)[None], fake[None], hidden=32, steps=300,
+        fake = (mixture.sample(1500, seed=t) - shift) / scale
+        predict = ag.train_real_vs_model(((pts - shift) / scale)[None], fake[None], hidden=32, steps=200,
                                          batch_size=128, seeds=[t])
         return predict(((pts - shift) / scale)[None])[0].double().numpy()
 
@@ -172,10 +172,10 @@ def test_adagan_recovers_modes_missed_by_a_collapsed_component():
     w2 = state.steps[1].weights
     assert w2[modes == 0].sum() < 0.05  # the covered mode gets (almost) no weight
     assert w2[modes == 1].sum() > 0.3 and w2[modes == 2].sum() > 0.3
-    data = ds.sample(1500, 99)
-    c1 = dv.coverage_kde(collapsed[:1500], data).coverage
-    c3 = dv.coverage_kde(state.mixture().sample(1500, seed=5), data).coverage
-    assert c1 < 0.45 and c3 > 0.85, (c1, c3)  # one mode of three covered, then all three
+    data = ds.sample(1000, 99)
+    c1 = dv.coverage_kde(collapsed[:1000], data).coverage
+    c3 = dv.coverage_kde(state.mixture().sample(1000, seed=5), data).coverage
+    assert c1 < 0.45 and c3 > 0.85, (c1, c3)  # measured 0.297 and 0.991: one mode of three covered, then all
 
 
 _TINY = dict(modes=(2,), n_runs=1, methods=("ensemble", "boosted"), n_components=3, eval_at=(1, 3), steps=12,
