@@ -600,7 +600,7 @@ def train_stacked(state: StackedState, digits: MnistDigits, *, until: int, callb
         state.opt_g.step()
         state.step += 1
         if callback is not None:
-            callback(state, float(d_loss), float(g_loss))
+            callback(state, float(d_loss.detach()), float(g_loss.detach()))
     return state
 
 
