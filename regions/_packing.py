@@ -26,17 +26,34 @@ import numpy as np
 
 from divergences._validation import as_pair, check_integer, check_real
 
-from ._typeclasses import _classes, _exact_feasible, _exact_packed_tv, _n_outer
+from ._region import Region, mode_collapse_region
+from ._typeclasses import (
+    _PAIR_TYPE_LIMIT,
+    _classes,
+    _exact_feasible,
+    _exact_packed_tv,
+    _n_outer,
+    _n_types,
+    _packed_law,
+)
 
 __all__ = [
     "PackedTVBounds",
+    "PackedPair",
+    "PackedRegion",
     "packed_tv",
     "packed_tv_bounds",
+    "packed_pair",
+    "packed_region",
 ]
 
-#: Default certified width of :func:`packed_tv` when the exact path is infeasible: the returned
-#: midpoint is then within ``5e-10`` of the exact value.
-PACKED_TV_WIDTH = 1e-9
+_METHODS = ("auto", "exact", "lattice")
+
+#: Default certified width of :func:`packed_tv` and :func:`packed_tv_bounds` when the exact path
+#: is infeasible: the midpoint returned by :func:`packed_tv` is then within ``5e-7`` of the exact
+#: value. (Widths down to ~1e-9 are reachable at moderate m; the FFT round-off bound grows like
+#: ``m sqrt(N) u``, and a width below it raises a ``ValueError`` saying so.)
+PACKED_TV_WIDTH = 1e-6
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,7 @@ def _method_name(k: int) -> str:
     return "closed-form" if k <= 1 else ("binomial" if k == 2 else "type-classes")
 
 
-def packed_tv_bounds(p, q, m, *, width: float = 1e-9) -> PackedTVBounds:
+def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "auto", max_points: int = 2**26) -> PackedTVBounds:
     """Certified bracket of the packed total variation ``d_TV(P^m, Q^m)``.
 
     Exact (``lower == upper``, ``exact=True``) whenever the type-class path is feasible (see the
@@ -101,6 +118,12 @@ def packed_tv_bounds(p, q, m, *, width: float = 1e-9) -> PackedTVBounds:
         Packing degree, ``m >= 1``.
     width : float, keyword-only
         Requested certified width of the bracket (``> 0``); only used by the certified path.
+    method : {"auto", "exact", "lattice"}, keyword-only
+        ``"auto"``: exact when feasible, else certified. ``"exact"``: raise ``ValueError`` (with the
+        cost) when the exact path is infeasible. ``"lattice"``: force the certified path (pairs with
+        at most two ratio classes are always exact).
+    max_points : int, keyword-only
+        Largest FFT length the certified path may use (memory ~ 28 bytes per point).
 
     Returns
     -------
@@ -109,18 +132,48 @@ def packed_tv_bounds(p, q, m, *, width: float = 1e-9) -> PackedTVBounds:
     Raises
     ------
     ValueError, TypeError
-        Invalid vectors, ``m`` not an integer ``>= 1``, ``width`` not positive.
+        Invalid vectors, ``m`` not an integer ``>= 1``, ``width`` not positive, an unknown method,
+        or a width that the certified path cannot reach within ``max_points`` (the message states
+        the FFT length, memory and time it would need).
+
+    Notes
+    -----
+    Certified path (``_lattice`` module docstring): the log-likelihood ratio ``L = log(p/q)`` of
+    each letter is rounded to the nearest point of a lattice ``h Z``; ``S = {rounded sum > 0}`` is a
+    test, so ``P^m(S) - Q^m(S)`` (computed exactly on the lattice by FFT, both laws) is a *lower*
+    bound, and the rounding can flip the sign only where ``|rounded sum| < E = m max|rounding|``,
+    which bounds the gap by ``G = O(density(0) E^2)``. FFT round-off (Higham 2002, Thm 24.2) and the
+    Chernoff-bounded mass outside the FFT window are added to the bracket. The step ``h`` is chosen
+    adaptively (a pilot run, then one refinement) so that ``upper - lower <= width``.
+
+    Examples
+    --------
+    >>> b = packed_tv_bounds([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], 40, width=1e-6, method="lattice")
+    >>> b.lower <= packed_tv_bounds([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], 40).lower <= b.upper
+    True
+    >>> b.width <= 1e-6, b.exact, b.method
+    (True, False, 'lattice-fft')
     """
     p, q = as_pair(p, q)
     m = check_integer(m, "m", minimum=1)
     width = check_real(width, "width", lo=0.0, lo_open=True)
+    max_points = check_integer(max_points, "max_points", minimum=1024)
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
     cl = _classes(p, q)
-    if _exact_feasible(cl, m):
+    feasible = _exact_feasible(cl, m)
+    if cl.k <= 2 or (feasible and method != "lattice"):
         v = _exact_packed_tv(cl, m)
         return PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
+    if method == "exact":
+        raise ValueError(
+            f"exact packed TV at m={m} over {cl.k} likelihood-ratio classes needs "
+            f"{_n_outer(cl.k, m):.3g} outer type combinations (limit 5e5); use method='auto' for a "
+            f"certified bracket"
+        )
     from ._lattice import _certified_packed_tv
 
-    return _certified_packed_tv(cl, m, width)
+    return _certified_packed_tv(cl, m, width, max_points=max_points)
 
 
 def packed_tv(p, q, m, *, width: float = PACKED_TV_WIDTH) -> float:
@@ -138,7 +191,7 @@ def packed_tv(p, q, m, *, width: float = PACKED_TV_WIDTH) -> float:
     * exact path (binary pairs for any m; few classes, see the module docstring): the exact
       value, accurate to ~1e-14 absolute;
     * otherwise the **midpoint** of the certified bracket of :func:`packed_tv_bounds` with the
-      given ``width``: ``|packed_tv - d_TV(P^m, Q^m)| <= width / 2`` (default 5e-10). Call
+      given ``width``: ``|packed_tv - d_TV(P^m, Q^m)| <= width / 2`` (default 5e-7). Call
       :func:`packed_tv_bounds` for the bracket itself.
 
     Parameters
@@ -168,3 +221,240 @@ def packed_tv(p, q, m, *, width: float = PACKED_TV_WIDTH) -> float:
     0.24
     """
     return packed_tv_bounds(p, q, m, width=width).midpoint
+
+
+@dataclass(frozen=True, eq=False)
+class PackedPair:
+    """The exact likelihood-ratio law of ``(P^m, Q^m)`` as a discrete pair.
+
+    Atoms are the multinomial type classes of the likelihood-ratio classes, merged where their
+    log-ratios agree (within round-off), sorted by log-ratio descending; the P-only atom
+    (``log_ratio = +inf``: sequences with a ``q = 0`` letter) comes first and the Q-only atom
+    (``-inf``) last. ``p, q = packed_pair(...)`` unpacks.
+
+    Attributes
+    ----------
+    p, q : ndarray, shape (n,)
+        P^m- and Q^m-masses of the atoms (read-only).
+    log_ratio : ndarray, shape (n,)
+        ``log(p_i / q_i)`` of each atom.
+    m : int
+    """
+
+    p: np.ndarray
+    q: np.ndarray
+    log_ratio: np.ndarray
+    m: int
+
+    def __iter__(self):
+        return iter((self.p, self.q))
+
+    def __len__(self) -> int:
+        return int(self.p.size)
+
+
+def packed_pair(p, q, m) -> PackedPair:
+    """The packed pair ``(P^m, Q^m)`` reduced to its likelihood-ratio law (THEORY.md s.4).
+
+    ``R(P^m, Q^m)``, ``d_TV`` and every f-divergence of the packed pair depend only on this law, so
+    ``mode_collapse_region(*packed_pair(p, q, m))`` is ``R(P^m, Q^m)`` exactly.
+
+    Parameters
+    ----------
+    p, q : array_like, shape (k,)
+        Probability vectors on one support (P target, Q generator).
+    m : int
+        Packing degree ``>= 1``.
+
+    Returns
+    -------
+    PackedPair
+
+    Raises
+    ------
+    ValueError
+        When the number of type classes ``C(m+k'-1, k'-1)`` (``k'`` likelihood-ratio classes)
+        exceeds 2e6; the message gives the count. Invalid input as in :func:`packed_tv`.
+
+    Examples
+    --------
+    >>> pp = packed_pair([0.5, 0.5], [0.3, 0.7], 2)
+    >>> pp.p.round(12).tolist(), pp.q.round(12).tolist()
+    ([0.25, 0.5, 0.25], [0.09, 0.42, 0.49])
+    """
+    p, q = as_pair(p, q)
+    m = check_integer(m, "m", minimum=1)
+    cl = _classes(p, q)
+    n = _n_types(cl.k, m)
+    if n > _PAIR_TYPE_LIMIT:
+        raise ValueError(
+            f"packed_pair at m={m} with {cl.k} likelihood-ratio classes has {n:.3g} type classes "
+            f"(limit {_PAIR_TYPE_LIMIT:.0e}, ~{n * 40 / 2**30:.2g} GB); use packed_tv_bounds or "
+            f"packed_region for certified results"
+        )
+    P, Q, L = _packed_law(cl, m)
+    for arr in (P, Q, L):
+        arr.setflags(write=False)
+    return PackedPair(P, Q, L, m)
+
+
+@dataclass(frozen=True, eq=False)
+class PackedRegion:
+    """Certified enclosure ``inner ⊆ R(P^m, Q^m) ⊆ outer`` of a packed mode-collapse region.
+
+    Attributes
+    ----------
+    inner, outer : Region
+        Polygons with ``inner.issubset(R)`` and ``R.issubset(outer)``; the same object when exact.
+    exact : bool
+        True when both are the exact region (from :func:`packed_pair`).
+    method : str
+        ``"type-classes"`` (exact) or ``"lattice-fft"`` (certified).
+    m : int
+    tv : PackedTVBounds
+        Certified bracket of ``d_TV(P^m, Q^m)`` (the max of ``delta - eps`` over the region).
+    gap : float
+        ``max_eps (outer.delta_at(eps) - inner.delta_at(eps))`` on a 2001-point grid (0 when exact):
+        how far apart the two polygons are.
+    """
+
+    inner: Region
+    outer: Region
+    exact: bool
+    method: str
+    m: int
+    tv: PackedTVBounds
+    gap: float
+
+    @property
+    def region(self) -> Region:
+        """The exact region; ``ValueError`` when only certified polygons are available."""
+        if not self.exact:
+            raise ValueError(
+                "only certified inner/outer polygons are available for this packed region "
+                f"(gap {self.gap:.3g}); use .inner and .outer"
+            )
+        return self.inner
+
+
+def _min_envelope(slopes: np.ndarray, inters: np.ndarray) -> np.ndarray:
+    """Vertices on [0, 1] of ``f(eps) = min_j (slopes_j eps + inters_j)`` (concave, piecewise linear)."""
+    order = np.lexsort((inters, -slopes))  # slope descending, then intercept ascending
+    s, c = slopes[order], inters[order]
+    stack: list[int] = []
+    for i in range(s.size):
+        if stack and s[stack[-1]] == s[i]:
+            continue  # same slope, larger intercept: dominated
+        while len(stack) >= 2:
+            j1, j2 = stack[-2], stack[-1]
+            x12 = (c[j2] - c[j1]) / (s[j1] - s[j2])
+            x13 = (c[i] - c[j1]) / (s[j1] - s[i])
+            if x13 <= x12:
+                stack.pop()
+            else:
+                break
+        stack.append(i)
+    s, c = s[stack], c[stack]
+    xs = [0.0]
+    for a in range(s.size - 1):
+        x = (c[a + 1] - c[a]) / (s[a] - s[a + 1])
+        if 0.0 < x < 1.0:
+            xs.append(x)
+    xs.append(1.0)
+    xs = np.array(xs)
+    ys = np.min(s[None, :] * xs[:, None] + c[None, :], axis=1)
+    return np.column_stack([xs, np.clip(ys, 0.0, 1.0)])
+
+
+def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_points: int = 2**26) -> PackedRegion:
+    """The mode-collapse region ``R(P^m, Q^m)`` of the packed pair (PacGAN Def. 1; THEORY.md s.3-4).
+
+    Exact (``mode_collapse_region`` of :func:`packed_pair`) when the type classes number at most
+    2e6. Otherwise certified polygons from the lattice machinery of :func:`packed_tv_bounds`:
+
+    * ``inner``: the hull of certified points ``(eps, delta)`` with ``Q^m(S_t) <= eps`` and
+      ``P^m(S_t) >= delta`` for the tests ``S_t = {rounded log-ratio sum > t}`` (~800 thresholds at
+      the quantiles of both laws);
+    * ``outer``: the Neyman-Pearson half-planes ``delta <= lam eps + H_lam`` with certified upper
+      bounds of the hockey-stick values ``H_lam = max_S P^m(S) - lam Q^m(S)``, at ``lam = e^t`` for
+      the same thresholds.
+
+    The lattice step is the one :func:`packed_tv_bounds` picks for ``width``; the outer polygon
+    is within ``O(E)`` of the truth (``E`` the accumulated rounding), the inner one within the
+    threshold spacing; ``.gap`` reports the measured distance.
+
+    Parameters
+    ----------
+    p, q : array_like, shape (k,)
+        Probability vectors on one support (P target, Q generator).
+    m : int
+        Packing degree ``>= 1``.
+    width : float, keyword-only
+        Certified width requested for the TV bracket, which sets the lattice step.
+    method : {"auto", "exact", "lattice"}, keyword-only
+        ``"exact"`` raises (with the cost) instead of falling back; ``"lattice"`` forces the
+        certified polygons (pairs with at most two ratio classes stay exact).
+    max_points : int, keyword-only
+        Largest FFT length (see :func:`packed_tv_bounds`).
+
+    Returns
+    -------
+    PackedRegion
+
+    Raises
+    ------
+    ValueError
+        Invalid input; or a certified computation above ``max_points`` (the message gives the
+        cost), so a huge ``m`` never hangs silently.
+
+    Examples
+    --------
+    >>> from regions import mode_collapse_region
+    >>> pr = packed_region([0.5, 0.5], [0.3, 0.7], 2)
+    >>> pr.exact, round(pr.region.tv, 12)     # PacGAN toy: m = 2 TV of P vs Q2 is 0.24
+    (True, 0.24)
+    >>> packed_region([0.5, 0.5], [0.3, 0.7], 1).region.isclose(mode_collapse_region([0.5, 0.5], [0.3, 0.7]))
+    True
+    """
+    p, q = as_pair(p, q)
+    m = check_integer(m, "m", minimum=1)
+    width = check_real(width, "width", lo=0.0, lo_open=True)
+    max_points = check_integer(max_points, "max_points", minimum=1024)
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
+    cl = _classes(p, q)
+    small = _n_types(cl.k, m) <= _PAIR_TYPE_LIMIT
+    if method == "exact" and not small:
+        packed_pair(p, q, m)  # raises with the cost
+    if cl.k <= 2 and not small:
+        raise ValueError(
+            f"packed_region at m={m}: the exact binary region has {m + 1} vertices, above the "
+            f"limit {_PAIR_TYPE_LIMIT:.0e} (~{(m + 1) * 40 / 2**20:.3g} MB); packed_tv is exact at any m"
+        )
+    if small and (method != "lattice" or cl.k <= 2):
+        pp = packed_pair(p, q, m)
+        region = mode_collapse_region(pp.p, pp.q)
+        v = _exact_packed_tv(cl, m) if _exact_feasible(cl, m) else region.tv
+        tvb = PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
+        return PackedRegion(region, region, True, "type-classes", m, tvb, 0.0)
+    import math
+
+    from ._lattice import _TAIL_SHARE, _TooLarge, _certified_packed_tv, _cost_message, _region_bounds
+
+    tvb = _certified_packed_tv(cl, m, width, max_points=max_points)
+    try:
+        pts, slopes, inters, _, _ = _region_bounds(
+            cl, m, tvb.grid_step, math.log(width * _TAIL_SHARE), max_points
+        )
+    except _TooLarge as exc:
+        raise ValueError(_cost_message(exc.n, m, width, cl.k, max_points)) from None
+    inner = Region.hull(pts[pts[:, 1] > pts[:, 0]]) if np.any(pts[:, 1] > pts[:, 0]) else Region.hull(np.zeros((0, 2)))
+    slopes = np.append(slopes, 0.0)
+    inters = np.append(inters + 1e-14, 1.0)  # margin over Region's collinear clean-up (1e-15)
+    outer = Region(np.vstack([[0.0, 0.0], _min_envelope(slopes, inters)]))
+    grid = np.linspace(0.0, 1.0, 2001)
+    gap = float(np.max(outer.delta_at(grid) - inner.delta_at(grid)))
+    if _exact_feasible(cl, m):  # binary pairs at huge m: the TV itself is still exact
+        v = _exact_packed_tv(cl, m)
+        tvb = PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
+    return PackedRegion(inner, outer, False, "lattice-fft", m, tvb, gap)

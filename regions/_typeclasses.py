@@ -158,7 +158,10 @@ def _sequential_probs(counts: np.ndarray, masses: np.ndarray, m: int) -> np.ndar
         if suffix[c] <= 0.0:
             break
         pc = min(1.0, masses[c] / suffix[c])
-        out = out * binom.pmf(counts[:, c], rem, pc)
+        if pc < 1e-300:  # Boost's pmf overflows at subnormal p; the pmf is 1{n=0} within r p < 1e-290
+            out = out * (counts[:, c] == 0)
+        else:
+            out = out * binom.pmf(counts[:, c], rem, pc)
         rem = rem - counts[:, c]
     return out
 
