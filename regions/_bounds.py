@@ -23,7 +23,8 @@ Results (derived and checked here; see each docstring):
 * ``packed_tv_max_without_collapse``: one-sided, the optimum **equals** ``1 - (1 - tau)^m`` for every
   feasible tau (the constraint removes tau's, not packed TV); two-sided, it equals it only for
   ``tau < min(A, B)`` (or ``tau < delta - eps``), ``A = (delta-eps)/(1-eps)``, ``B = (delta-eps)/delta``,
-  and is strictly smaller above (m >= 2).
+  and is strictly smaller above (m >= 2); that part is a numerical maximisation over the two
+  cut directions (a value reached by its pair, never beaten by dense grids in our checks).
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ _FEAS_ATOL = 1e-12
 _SNAP_ATOL = 1e-12
 
 #: Largest packing degree of ``packed_tv_min_with_collapse`` (cost ~ m^5 / 4 flops, about 5 s at m = 30)
-#: and of the two-sided ``packed_tv_max_without_collapse`` (~3e3 evaluations of a 6-atom type-class sum
-#: with C(m+5, 5) classes: about 10 s at m = 16 on one core).
+#: and of the numerical branch of the two-sided ``packed_tv_max_without_collapse`` (~1.5e3 packed-TV
+#: evaluations of pairs on <= 6 atoms, C(m+5, 5) type classes each: about 1 s at m = 16).
 L1_MAX_M = 30
 TWO_SIDED_MAX_M = 16
 
@@ -743,6 +744,14 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
       tight. It is reached by the returned pair (rounding aside). When the optimal region touches
       a constraint point, the supremum is not attained:
       ``attained=False`` and ``p, q`` is the limit pair (``delta*(eps) = delta``).
+
+    Deterministic-set reading (not what this function optimises; stated because it differs): with
+    "no set S has P(S) >= delta and Q(S) <= eps" (``has_mode_collapse(..., randomized=False)``)
+    more pairs qualify. One-sided, that problem is feasible iff ``tau < max(delta, 1-eps)`` and its
+    optimum is again ``1-(1-tau)^m``: P = [1, 0], Q = [1-tau, tau] works for tau < 1-eps (every set
+    holding atom 0 has Q-mass >= 1-tau > eps) and P = [tau, 1-tau], Q = [0, 1] for tau < delta;
+    for ``tau >= max(delta, 1-eps)`` the set S* = {p > q} has P(S*) >= tau >= delta and
+    Q(S*) = P(S*) - tau <= 1-tau <= eps.
 
     Feasibility (both variants): raises ``ValueError`` if no pair with TV tau avoids the collapse.
     Two-sided feasibility: some x in [0, 1-tau] has both triangle(x) and triangle(1-tau-x) avoiding

@@ -1,17 +1,14 @@
 """Private numerics for the PacGAN bound optimisations (``regions._bounds``).
 
 Self-contained on purpose: the bounds need their own exact evaluators (binary packed TV as a
-function of the Bernoulli parameter, its breakpoints, packed TV of pairs on a few atoms by type
-classes, and the pair of a concave polygon). The public ``regions.packed_tv`` is an independent
+function of the Bernoulli parameter, packed TV of pairs on a few atoms by type classes, the pair
+of a concave polygon, the ROC curve of a pair). The public ``regions.packed_tv`` is an independent
 implementation; the tests cross-check the two.
 
 Everything here works in float64 and is exact up to rounding (no truncation, no sampling):
 
 * ``_binary_packed_tv(a, b, m)``: ``d_TV(Bern(a)^m, Bern(b)^m)`` as a sum of binomial pmf
   differences computed in log space (``scipy.special.gammaln``), O(m).
-* ``_binary_breakpoint(j, tau, m)``: the unique ``a`` in ``(0, 1-tau)`` where the ``j``-th binomial
-  pmf terms of ``Bern(a)^m`` and ``Bern(a+tau)^m`` are equal (a strictly decreasing log-ratio,
-  solved by bisection to adjacent floats).
 * ``_packed_tv_atoms(p, q, m)``: ``d_TV(P^m, Q^m)`` for a pair on ``k`` atoms by enumerating the
   ``C(m+k-1, k-1)`` multinomial type classes (after merging atoms with equal likelihood ratio).
 * ``_pair_from_polygon(points)``: the pair whose mode-collapse region is the concave polygon
@@ -58,34 +55,6 @@ def _binary_packed_tv(a: float, b: float, m: int) -> float:
     pa = np.exp(_log_binom_pmf(m, a))
     pb = np.exp(_log_binom_pmf(m, b))
     return float(min(1.0, 0.5 * np.abs(pa - pb).sum()))
-
-
-def _binary_log_ratio(j: int, m: int, a: float, tau: float) -> float:
-    """``log[(b/a)^j ((1-b)/(1-a))^(m-j)]`` with ``b = a + tau``: strictly decreasing in ``a``."""
-    b = a + tau
-    return j * (math.log(b) - math.log(a)) + (m - j) * (math.log1p(-b) - math.log1p(-a))
-
-
-def _binary_breakpoint(j: int, tau: float, m: int) -> float:
-    """Root in ``(0, 1-tau)`` of ``a^j (1-a)^(m-j) = b^j (1-b)^(m-j)``, ``b = a + tau``, ``1 <= j <= m-1``.
-
-    The log ratio ``h_j(a) = j log(b/a) + (m-j) log((1-b)/(1-a))`` has derivative
-    ``-j tau/(a b) - (m-j) tau/((1-a)(1-b)) < 0``, tends to ``+inf`` at ``a -> 0`` and to ``-inf`` at
-    ``a -> 1-tau``: exactly one root, found by bisection down to adjacent floats.
-    """
-    lo, hi = 0.0, 1.0 - tau
-    for _ in range(2000):  # bisection down to adjacent floats (ends at ~1100 steps at worst)
-        mid = 0.5 * (lo + hi)
-        if mid <= lo or mid >= hi:
-            break
-        b = mid + tau
-        if b >= 1.0:  # (1-b) underflows: the log ratio is -inf here
-            hi = mid
-        elif _binary_log_ratio(j, m, mid, tau) > 0:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
 
 
 @lru_cache(maxsize=64)

@@ -326,6 +326,43 @@ def test_L1_bruteforce_random_collapsing_pairs():
     assert n_checked > 100 and min(gaps) < 0.02
 
 
+def _local_search_min(tau, m, eps=None, delta=None, seed=0, starts=4, k=3):
+    """Independent optimiser: Nelder-Mead over pairs on k atoms (softmax logits), Q pulled towards
+    P until d_TV = tau, infeasible points penalised. Its minimum can only be >= the true one."""
+    from scipy.optimize import minimize
+
+    from regions._bounds_core import _delta_star, _packed_tv_atoms
+
+    rng = np.random.default_rng(seed)
+
+    def obj(z):
+        p = np.exp(z[:k] - z[:k].max())
+        q = np.exp(z[k:] - z[k:].max())
+        p, q = p / p.sum(), q / q.sum()
+        t = _tv(p, q)
+        if t < tau:
+            return 2 + tau - t
+        q = q + (1 - tau / t) * (p - q)
+        if eps is not None and _delta_star(p, q, eps) < delta:
+            return 1.5 + delta - _delta_star(p, q, eps)
+        return _packed_tv_atoms(p, q, m)
+
+    return min(minimize(obj, rng.normal(0, 2, 2 * k), method="Nelder-Mead",
+                        options=dict(maxiter=400, xatol=1e-9, fatol=1e-12)).fun for _ in range(starts))
+
+
+@pytest.mark.parametrize("tau, m, eps, delta", [(0.5, 5, None, None), (0.5, 3, 0.1, 0.4), (0.35, 4, 0.05, 0.35)])
+def test_minima_against_local_search_over_pairs(tau, m, eps, delta):
+    """A generic optimiser over 3-atom pairs never goes below L / L1 and gets close to them."""
+    found = _local_search_min(tau, m, eps, delta)
+    if eps is None:
+        claimed = packed_tv_min(tau, m).value
+    else:
+        claimed = packed_tv_min_with_collapse(tau, m, eps=eps, delta=delta).value
+    assert found >= claimed - 1e-10
+    assert found <= claimed + 5e-3  # the search is effective, so the first assert can bite
+
+
 def test_L1_monotone_in_delta_and_m():
     eps, tau = 0.1, 0.4
     vals = [packed_tv_min_with_collapse(tau, 3, eps=eps, delta=d).value for d in np.linspace(0.15, 0.5, 8)]
@@ -352,6 +389,7 @@ def test_one_sided_equals_unconstrained_max(tau, eps, delta, m):
     r = packed_tv_max_without_collapse(tau, m, eps=eps, delta=delta)
     assert r.value == packed_tv_max(tau, m).value  # the claim: the constraint never lowers the max
     assert r.attained and _no_collapse(r.p, r.q, eps, delta, False)
+    assert not has_mode_collapse(r.p, r.q, eps, delta, randomized=False)  # nor under the set reading
     assert _tv(r.p, r.q) == pytest.approx(tau, abs=1e-14)
     assert _packed_tv(r.p, r.q, m) == pytest.approx(r.value, abs=1e-11)
 
@@ -372,6 +410,29 @@ def test_one_sided_feasibility_boundary():
             assert has_mode_collapse(p, q, eps, delta)
             seen += 1
     assert seen > 10
+
+
+def test_deterministic_set_reading_remark():
+    """Docstring remark: under the set reading the one-sided problem stays feasible up to
+    max(delta, 1-eps) (> max(A, B)) with the same optimum, and every pair beyond collapses."""
+    eps, delta, m = 0.1, 0.5, 3  # max(A, B) = 0.8 < max(delta, 1 - eps) = 0.9
+    tau = 0.85
+    p, q = np.array([1.0, 0.0]), np.array([1 - tau, tau])
+    assert has_mode_collapse(p, q, eps, delta)  # region reading: infeasible ...
+    with pytest.raises(ValueError, match="infeasible"):
+        packed_tv_max_without_collapse(tau, m, eps=eps, delta=delta)
+    assert not has_mode_collapse(p, q, eps, delta, randomized=False)  # ... set reading: feasible
+    assert _enum_packed_tv(p, q, m) == pytest.approx(packed_tv_max(tau, m).value, abs=1e-14)
+    p2, q2 = np.array([0.45, 0.55]), np.array([0.0, 1.0])  # tau = 0.45 < delta
+    assert not has_mode_collapse(p2, q2, eps, delta, randomized=False)
+    rng = np.random.default_rng(5)
+    seen = 0
+    for _ in range(600):
+        p, q = _random_pair(rng, int(rng.integers(2, 6)), zero_prob=0.7)
+        if _tv(p, q) >= 0.9:
+            assert has_mode_collapse(p, q, eps, delta, randomized=False)
+            seen += 1
+    assert seen >= 5
 
 
 @pytest.mark.parametrize("tau, m, eps, delta", [(0.6, 2, 0.1, 0.5), (0.4, 3, 0.05, 0.3), (0.35, 4, 0.1, 0.4)])
