@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import abc
 import math
-import numbers
+from fractions import Fraction
 
 import numpy as np
 
@@ -74,28 +74,63 @@ _TIE_ATOL = 1e-14
 def _upper_hull(points: np.ndarray) -> np.ndarray:
     """Upper concave hull (left to right) of points in the unit square, from (0,0) to (1,1).
 
-    ``points`` must already contain (0,0) and (1,1). Two passes: the exact monotone chain (a
-    vertex is dropped iff it does not make a strict right turn), then :func:`_simplify`, which
-    drops vertices within :data:`_COLLINEAR_ATOL` vertically of the kept polygon. A vertical
-    first edge at eps = 0 is kept.
+    ``points`` must already contain (0,0) and (1,1). Two passes: the exact hull (a vertex is
+    dropped iff it does not make a strict right turn with its neighbours), then
+    :func:`_simplify`, which drops vertices within :data:`_COLLINEAR_ATOL` vertically of the kept
+    polygon. A vertical first edge at eps = 0 is kept. Vectorised: O(n log n) for the sort plus
+    a few O(n) passes for typical inputs.
     """
     pts = np.asarray(points, dtype=np.float64)
     order = np.lexsort((pts[:, 1], pts[:, 0]))  # by eps, then delta, ascending
     pts = pts[order]
+    step = np.diff(pts, axis=0)
+    pts = pts[np.concatenate([[True], np.any(step != 0.0, axis=1)])]  # drop exact repeats
+    # a vertex on or below the chord of its neighbours is not a strict vertex of the hull of the
+    # set, whatever else is removed: drop all such vertices at once, and repeat
+    for _ in range(64):
+        if pts.shape[0] <= 2:
+            break
+        d = np.diff(pts, axis=0)
+        cross = d[:-1, 0] * d[1:, 1] - d[:-1, 1] * d[1:, 0]
+        bad = cross >= 0.0
+        for i in np.flatnonzero(np.abs(cross) < _UNDERFLOW):  # products may have underflowed
+            bad[i] = _cross_exact(pts[i], pts[i + 1], pts[i + 2]) >= 0
+        if not bad.any():
+            break
+        keep = np.ones(pts.shape[0], dtype=bool)
+        keep[1:-1] = ~bad
+        pts = pts[keep]
+    else:
+        pts = _monotone_chain(pts)
+    return _simplify(pts, _COLLINEAR_ATOL)
+
+
+#: Below this, a float cross product may have lost its sign to underflow: recompute exactly.
+_UNDERFLOW = 1e-280
+
+
+def _cross_exact(o, a, b) -> Fraction:
+    """Exact orientation ``(a - o) x (b - o)`` in rationals (floats are exact rationals)."""
+    ox, oy, ax, ay, bx, by = (Fraction(float(v)) for v in (*o, *a, *b))
+    return (ax - ox) * (by - oy) - (ay - oy) * (bx - ox)
+
+
+def _monotone_chain(pts: np.ndarray) -> np.ndarray:
+    """Andrew's monotone chain (upper hull) of points sorted by (eps, delta); exact turns."""
     hull: list[tuple[float, float]] = []
     for x, y in pts:
         while len(hull) >= 2:
             ox, oy = hull[-2]
             ax, ay = hull[-1]
-            # pop a left turn (non-concave) or an exactly collinear vertex
-            if (ax - ox) * (y - oy) - (ay - oy) * (x - ox) >= 0.0:
+            cross = (ax - ox) * (y - oy) - (ay - oy) * (x - ox)
+            if abs(cross) < _UNDERFLOW:
+                cross = _cross_exact((ox, oy), (ax, ay), (x, y))
+            if cross >= 0.0:
                 hull.pop()
             else:
                 break
-        if hull and hull[-1][0] == x and hull[-1][1] == y:
-            continue
         hull.append((float(x), float(y)))
-    return _simplify(np.array(hull, dtype=np.float64), _COLLINEAR_ATOL)
+    return np.array(hull, dtype=np.float64)
 
 
 def _simplify(h: np.ndarray, tol: float) -> np.ndarray:
@@ -103,31 +138,42 @@ def _simplify(h: np.ndarray, tol: float) -> np.ndarray:
     of the kept chord that replaces it, measured against the *original* vertices (so the total
     lowering is at most ``tol``, not ``tol`` per dropped vertex). Vertices on the square's
     boundary (eps = 0 or delta = 1) are never dropped: they carry the exact masses of atoms with
-    q = 0 or p = 0, and near (0,0) or (1,1) no vertical slack is safe."""
+    q = 0 or p = 0, and near (0,0) or (1,1) no vertical slack is safe.
+
+    Only a vertex within ``tol`` of the chord of its two neighbours can be dropped (on a concave
+    polyline any longer chord lies lower), so the greedy runs only over runs of such vertices.
+    """
     n = h.shape[0]
     if n <= 2:
         return h
-    keep = [0]
-    a = 0
-    while a < n - 1:
-        j = a + 1
-        while j + 1 < n:
-            c = j + 1
-            x0, y0 = h[a]
-            x1, y1 = h[c]
-            mid = h[a + 1 : c]
-            if np.any(mid[:, 1] == 1.0) or np.any(mid[:, 0] == 0.0):
-                dev = math.inf  # keep the ends of the vertical (q = 0) and horizontal (p = 0) edges
-            elif x1 <= x0:
-                dev = 0.0 if np.all(mid[:, 0] == x0) else math.inf
-            else:
-                dev = float(np.max(mid[:, 1] - (y0 + (y1 - y0) * ((mid[:, 0] - x0) / (x1 - x0)))))
-            if dev <= tol:
-                j = c
-            else:
-                break
-        keep.append(j)
-        a = j
+    x0, y0 = h[:-2, 0], h[:-2, 1]
+    x1, y1 = h[2:, 0], h[2:, 1]
+    xm, ym = h[1:-1, 0], h[1:-1, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chord = y0 + (y1 - y0) * ((xm - x0) / (x1 - x0))
+    cand = (x1 > x0) & (ym - chord <= tol) & (xm != 0.0) & (ym != 1.0)
+    if not cand.any():
+        return h
+    keep = np.ones(n, dtype=bool)
+    idx = np.flatnonzero(cand) + 1  # vertex indices that may go
+    # split into maximal runs of consecutive candidate vertices
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    for run in np.split(idx, breaks + 1):
+        a, last = int(run[0]) - 1, int(run[-1]) + 1  # kept anchors around the run
+        while a < last:
+            j = a + 1
+            while j < last:
+                c = j + 1
+                mid = h[a + 1 : c]
+                xa, ya = h[a]
+                xc, yc = h[c]
+                dev = float(np.max(mid[:, 1] - (ya + (yc - ya) * ((mid[:, 0] - xa) / (xc - xa)))))
+                if dev <= tol:
+                    keep[j] = False
+                    j = c
+                else:
+                    break
+            a = j
     return h[keep]
 
 
@@ -296,6 +342,9 @@ class ModeCollapseRegion(abc.ABC):
         atol = check_real(atol, "atol", lo=0.0)
         if not isinstance(other, ModeCollapseRegion):
             raise TypeError(f"other must be a ModeCollapseRegion; got {type(other).__name__}")
+        if isinstance(self, Region):  # linear between vertices vs a concave other: vertices suffice
+            v = self.vertices
+            return bool(np.all(v[:, 1] <= np.asarray(other.delta_at(v[:, 0])) + atol))
         if isinstance(other, Region):
             v = other.vertices
             if np.any(np.asarray(self.delta_at(v[:, 0])) > other.delta_at(v[:, 0]) + atol):
@@ -308,9 +357,6 @@ class ModeCollapseRegion(abc.ABC):
                 if e0 < es < e1 and ds > d0 + s * (es - e0) + atol:
                     return False
             return True
-        if isinstance(self, Region):
-            v = self.vertices
-            return bool(np.all(v[:, 1] <= np.asarray(other.delta_at(v[:, 0])) + atol))
         res = self._issubset_smooth(other, atol)
         if res is not None:
             return res
@@ -408,6 +454,8 @@ class Region(ModeCollapseRegion):
         (randomised) mixtures of tests achieving the given (Q-mass, P-mass) pairs.
         """
         pts = _as_real_array(points, "points")
+        if pts.size == 0:
+            pts = pts.reshape(0, 2)
         if pts.ndim != 2 or pts.shape[1] != 2:
             raise ValueError(f"points must have shape (n, 2); got shape {pts.shape}")
         if np.any(~np.isfinite(pts)) or np.any(pts < -_ENDPOINT_ATOL) or np.any(pts > 1 + _ENDPOINT_ATOL):
@@ -442,7 +490,13 @@ class Region(ModeCollapseRegion):
 
     def delta_at(self, eps):
         e = _as_eps_array(eps)
-        return _scalar_or_array(np.interp(e, self._xs, self._ys), eps)
+        xs, ys = self._xs, self._ys
+        # linear interpolation in the form y0 + t (y1 - y0), t = (e - x0) / (x1 - x0) in [0, 1]:
+        # unlike a slope (which np.interp uses) it cannot overflow on edges of subnormal width
+        i = np.clip(np.searchsorted(xs, e, side="right") - 1, 0, xs.size - 2)
+        x0, x1, y0, y1 = xs[i], xs[i + 1], ys[i], ys[i + 1]
+        t = np.clip((e - x0) / (x1 - x0), 0.0, 1.0)
+        return _scalar_or_array(y0 + t * (y1 - y0), eps)
 
     def support_point(self, slope) -> tuple[float, float]:
         s = _check_slope(slope)

@@ -68,7 +68,7 @@ def hull_delta(points, e):
                 if x1 == x0:
                     best = max(best, y0, y1)
                 else:
-                    best = max(best, y0 + (y1 - y0) * (e - x0) / (x1 - x0))
+                    best = max(best, y0 + (y1 - y0) * ((e - x0) / (x1 - x0)))  # no underflow
     return best
 
 
@@ -363,3 +363,20 @@ def test_doctests():
 def test_public_names():
     for name in _region.__all__:
         assert getattr(regions, name) is getattr(_region, name)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=0, max_size=12))
+def test_hull_of_points_against_brute_force(points):
+    pts = np.array(points, dtype=float).reshape(-1, 2)
+    r = Region.hull(pts)
+    # every vertex is one of the points (or an endpoint), and the boundary is the concave
+    # majorant: at every point's abscissa and every vertex it equals the best chord (brute force)
+    allp = np.vstack([[0, 0], [1, 1], pts])
+    for e, d in r.vertices:
+        assert np.any(np.all(allp == (e, d), axis=1))
+    for e in np.concatenate([pts[:, 0], r.vertices[:, 0], [0.5]]):
+        np.testing.assert_allclose(r.delta_at(e), hull_delta(pts, e), atol=1e-15)  # clean-up slack
+    # the vectorised hull agrees with Andrew's monotone chain
+    order = np.lexsort((allp[:, 1], allp[:, 0]))
+    chain = _region._simplify(_region._monotone_chain(allp[order]), _region._COLLINEAR_ATOL)
+    np.testing.assert_array_equal(r.vertices, chain)
