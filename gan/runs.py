@@ -85,7 +85,7 @@ class RunSpec:
 
     def train_config(self):
         """The :class:`gan.train.TrainConfig` (preset values, then ``config`` overrides)."""
-        return get_preset(self.preset).train_config(**self.config)
+        return get_preset(self.preset).train_config(steps=self.steps, **self.config)
 
     @property
     def members(self) -> list[tuple[int, int]]:
@@ -290,6 +290,11 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
         restore_global_rng(payload["global_rng"])
         elapsed0 = float(payload["extra"].get("elapsed", 0.0))
         log(f"resuming {out} at step {ens.step}/{spec.steps}")
+    if payload is None:
+        # A fresh (or --overwrite) run: drop the outputs of an older run so the folder never mixes
+        # two runs' files. Reached only after every check above has passed.
+        for name in ("results.json", "samples.npz", "evaluation.json", "checkpoint.pt"):
+            (out / name).unlink(missing_ok=True)
     atomic_write_text(out / "spec.json", json.dumps(spec.to_dict(), indent=1))
 
     target = spec.steps if stop_at is None else min(stop_at, spec.steps)

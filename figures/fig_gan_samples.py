@@ -1,0 +1,79 @@
+"""Samples of GAN vs PacGAN2-4 on the 2D grid and ring (like PacGAN arXiv 1712.04086, Figure 2).
+
+The models are trained with :func:`gan.runs.load_or_train` (``cpu`` preset, shortened to
+:data:`STEPS` steps, seed 0) in ``ctx.runs_dir``, or reused from there when a run with the same
+specification exists. Panel titles give the modes captured and the percentage of high-quality
+samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.metrics`.
+"""
+
+from __future__ import annotations
+
+NAME = "gan_samples"
+#: Training steps per model for this figure: with 8 models (2 datasets x m = 1..4) this is about
+#: 1.5 minutes on 2 idle CPU cores, within the figures job's training budget.
+STEPS = 800
+MS = (1, 2, 3, 4)
+SEED = 0
+DATASETS = ("grid", "ring")
+CAPTION = (f"Samples (blue) of GAN and PacGAN2-4 on the 2D grid and ring with the mode centres (orange); "
+           f"cpu preset shortened to {STEPS} steps, seed 0, 2,500 samples; titles: modes captured, % high quality.")
+REPRODUCES = "PacGAN (arXiv 1712.04086) Figure 2 and Table 1, qualitatively (short CPU training)"
+ORDER = 50
+
+
+def panel_rows(runs: dict) -> dict:
+    """Per-panel numbers (dataset, m, modes, % HQ, reverse KL) from the runs' stored metrics."""
+    rows = {"dataset": [], "m": [], "modes": [], "hq_percent": [], "reverse_kl": []}
+    for name in DATASETS:
+        res = runs[name]
+        for (m, _seed), r in zip(res.members, res.metrics):
+            rows["dataset"].append(name)
+            rows["m"].append(m)
+            rows["modes"].append(r.modes)
+            rows["hq_percent"].append(100.0 * r.hq_fraction)
+            rows["reverse_kl"].append(r.reverse_kl)
+    return rows
+
+
+def train_runs(runs_dir, log=print) -> dict:
+    """The two runs of the figure (trained or reused), keyed by dataset name."""
+    from gan.runs import load_or_train
+
+    return {name: load_or_train(runs_dir, dataset=name, ms=MS, seeds=(SEED,), preset="cpu", steps=STEPS, log=log)
+            for name in DATASETS}
+
+
+def build(ctx) -> None:
+    import numpy as np
+
+    from gan.datasets import get_dataset
+
+    from ._style import PALETTE, new_figure
+
+    runs = train_runs(ctx.runs_dir, log=ctx.log)
+    fig, axes = new_figure(2, 4, width="full", aspect=1.0)
+    for row, name in enumerate(DATASETS):
+        ds = get_dataset(name, n_train=1)
+        res = runs[name]
+        x = res.samples()
+        lim = 5.5 if name == "grid" else 1.5
+        for col, ((m, _seed), met) in enumerate(zip(res.members, res.metrics)):
+            ax = axes[row, col]
+            pts = x[col]
+            inside = np.all(np.abs(pts) <= lim, axis=1)
+            ax.scatter(pts[inside, 0], pts[inside, 1], s=1.0, color=PALETTE["blue"], alpha=0.35, linewidths=0,
+                       rasterized=True)
+            ax.scatter(ds.means[:, 0], ds.means[:, 1], s=6, marker="x", color=PALETTE["orange"], linewidths=0.8)
+            label = "GAN" if m == 1 else f"PacGAN{m}"
+            ax.set_title(f"{name} {label}\n{met.modes}/{ds.n_modes} modes, {100 * met.hq_fraction:.0f}% HQ")
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.set_aspect("equal")
+            ax.set_xlabel("$x_1$")
+            if col == 0:
+                ax.set_ylabel("$x_2$")
+            outside = int((~inside).sum())
+            if outside:
+                ax.text(0.02, 0.02, f"{outside} outside", transform=ax.transAxes, fontsize=6)
+    ctx.savefig(fig, NAME)
+    ctx.save_csv(NAME, panel_rows(runs))

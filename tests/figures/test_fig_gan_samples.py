@@ -1,0 +1,55 @@
+"""fig_gan_samples builds, trains through gan.runs, reuses the run, and its numbers are the library's."""
+
+import csv
+import math
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+import figures.fig_gan_samples as fig  # noqa: E402
+from figures import build_figures  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def test_builds_and_numbers_match_library(tmp_path, monkeypatch):
+    monkeypatch.setattr(fig, "STEPS", 15)  # code path only; the real figure trains fig.STEPS steps
+    logs = []
+    [(spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=logs.append)
+    assert err is None, err
+    assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
+    assert any("training" in s for s in logs)
+
+    from gan.datasets import get_dataset
+    from gan.metrics import mode_metrics
+    from gan.runs import RunSpec, load_run
+
+    with open(tmp_path / "gan_samples.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["dataset"], int(r["m"])) for r in rows] == [(d, m) for d in fig.DATASETS for m in fig.MS]
+    for name in fig.DATASETS:
+        spec = RunSpec(name, fig.MS, (fig.SEED,), "cpu", 15).resolved()
+        run = load_run(tmp_path / "_runs" / spec.folder_name())
+        ds = get_dataset(name, n_train=1)
+        for x, (m, _s) in zip(run.samples(), run.members):
+            ref = mode_metrics(x, ds.means, ds.std)  # recomputed from the stored samples
+            [row] = [r for r in rows if r["dataset"] == name and int(r["m"]) == m]
+            assert int(row["modes"]) == ref.modes
+            assert float(row["hq_percent"]) == pytest.approx(100 * ref.hq_fraction, abs=1e-9)
+            kl = float(row["reverse_kl"])
+            assert (math.isinf(kl) and math.isinf(ref.reverse_kl)) or kl == pytest.approx(ref.reverse_kl, rel=1e-9)
+
+    # A second build reuses the runs instead of training again.
+    logs.clear()
+    [(_spec, _files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=logs.append)
+    assert err is None and any("reusing" in s for s in logs) and not any("training" in s for s in logs)
