@@ -56,18 +56,23 @@ _LOG2 = math.log(2.0)
 # f-GAN witness terms in torch: (T = g_f(v), f*(g_f(v))) in closed, overflow-free form.
 # Tested against divergences' numpy f* and g_f in tests/gan/test_crosscheck_critics.py.
 # ------------------------------------------------------------------------------------------
+def _softplus(v):
+    # log(1 + e^v) to full precision (torch's F.softplus switches to v above v = 20: error e^-20)
+    return torch.clamp(v, min=0) + torch.log1p(torch.exp(-torch.abs(v)))
+
+
 def _kl_terms(v):
     return v, torch.exp(v - 1.0)
 
 
 def _js_terms(v):
     # g = log 2 - softplus(-v) = log(2 sigmoid(v)); f*(g) = -log(2 - 2 sigmoid(v)) = softplus(v) - log 2
-    return _LOG2 - F.softplus(-v), F.softplus(v) - _LOG2
+    return _LOG2 - _softplus(-v), _softplus(v) - _LOG2
 
 
 def _gan_terms(v):
     # g = -softplus(-v) = log sigmoid(v); f*(g) = -log(1 - sigmoid(v)) = softplus(v)
-    return -F.softplus(-v), F.softplus(v)
+    return -_softplus(-v), _softplus(v)
 
 
 def _tv_terms(v):

@@ -54,7 +54,9 @@ class BoundCheck:
     tau : float
         ``d_TV(P, Q)`` of the (discretised) pair.
     packed_tv : float
-        Exact ``d_TV(P^m, Q^m)``.
+        ``regions.packed_tv``: exact ``d_TV(P^m, Q^m)`` for pairs with few likelihood-ratio classes
+        (all mode partitions here at ``m <= 4``), else the midpoint of a certified bracket of
+        width <= 1e-6 (``regions.packed_tv_bounds``; the check uses the bracket).
     lower : float
         ``L(tau, m)``, the unconstrained lower bound (PacGAN Theorem 3).
     upper : float
@@ -66,7 +68,9 @@ class BoundCheck:
     lower_collapse_at : tuple of float
         The ``(eps, delta)`` attaining ``lower_collapse``.
     ok : bool
-        ``lower - atol <= packed_tv <= upper + atol`` and ``lower_collapse - atol <= packed_tv``.
+        ``lower - tol <= packed_tv <= upper + tol``, ``lower_collapse - tol <= packed_tv`` and
+        ``packed_tv`` inside its certified bracket, with ``tol = atol + bracket width`` (the width
+        is 0 on the exact path).
     """
 
     m: int
@@ -112,6 +116,8 @@ def check_packing_bounds(p, q, ms=(1, 2, 3, 4), *, atol: float = BOUND_ATOL, rai
     pts = _collapse_points(region, tau)
     out = []
     for m in ms:
+        bracket = regions.packed_tv_bounds(p, q, m)  # certified [lower, upper]; exact for our sizes
+        packed_lo, packed_hi = float(bracket.lower), float(bracket.upper)
         packed = _value(regions.packed_tv(p, q, m))
         if tau > 0:
             lo = _value(regions.packed_tv_min(tau, m))
@@ -123,7 +129,9 @@ def check_packing_bounds(p, q, ms=(1, 2, 3, 4), *, atol: float = BOUND_ATOL, rai
             v = _value(regions.packed_tv_min_with_collapse(tau, m, eps=e, delta=d))
             if v > best:
                 best, at = v, (e, d)
-        ok = (lo - atol <= packed <= hi + atol) and (best - atol <= packed)
+        # the float may sit anywhere in its certified bracket: allow the bracket's width on top of atol
+        tol = atol + (packed_hi - packed_lo)
+        ok = (lo - tol <= packed <= hi + tol) and (best - tol <= packed) and (packed_lo - tol <= packed <= packed_hi + tol)
         chk = BoundCheck(m=m, tau=tau, packed_tv=packed, lower=lo, upper=hi, lower_collapse=best,
                          lower_collapse_at=at, ok=bool(ok))
         if not ok and raise_on_violation:
