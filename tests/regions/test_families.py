@@ -46,6 +46,21 @@ def packed_pair_bruteforce(p, q, m):
     return np.array(pm), np.array(qm)
 
 
+def packed_tv_types(p, q, m):
+    """d_TV(P^m, Q^m) as a sum over multinomial type classes n (|n| = m) of the atoms:
+    sum_n m!/prod(n_i!) (prod p_i^n_i - prod q_i^n_i)_+ (a second, independent enumeration)."""
+    from math import factorial, prod
+
+    k = len(p)
+    total = 0.0
+    for n in itertools.product(range(m + 1), repeat=k):
+        if sum(n) != m:
+            continue
+        coef = factorial(m) // prod(factorial(c) for c in n)
+        total += coef * max(prod(a**c for a, c in zip(p, n)) - prod(b**c for b, c in zip(q, n)), 0.0)
+    return total
+
+
 # --------------------------------------------------------------------------- Gaussians
 
 
@@ -174,6 +189,11 @@ def test_pacgan_example_reference_values():
     # packed m = 2 by enumerating the k^2 product atoms: 0.36 = 1 - 0.8^2 and 0.24 (THEORY.md s.3)
     tv2 = [0.5 * np.abs(np.subtract(*packed_pair_bruteforce(*pair, 2))).sum() for pair in (q1, q2)]
     np.testing.assert_allclose(tv2, [0.36, 0.24], atol=1e-15)
+    tv2_types = [packed_tv_types(pair.p, pair.q, 2) for pair in (q1, q2)]
+    np.testing.assert_allclose(tv2_types, [0.36, 0.24], atol=1e-15)
+    # and the packed regions from the product atoms have these TVs as their max (delta - eps)
+    for pair, tv in zip((q1, q2), (0.36, 0.24)):
+        np.testing.assert_allclose(mode_collapse_region(*packed_pair_bruteforce(*pair, 2)).tv, tv, atol=1e-15)
     p, q = q2  # unpacks
     assert p is q2.p
 
