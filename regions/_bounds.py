@@ -22,8 +22,8 @@ Results (derived and checked here; see each docstring):
   (breakpoints plus exact minimisation of every polynomial piece).
 * ``packed_tv_max_without_collapse``: one-sided, the optimum **equals** ``1 - (1 - tau)^m`` for every
   feasible tau (the constraint removes tau's, not packed TV); two-sided, it equals it only for
-  ``tau < min(A, B)`` (or ``tau < delta - eps``), ``A = (delta-eps)/(1-eps)``, ``B = (delta-eps)/delta``,
-  and is strictly smaller above (m >= 2); that part is a numerical maximisation over the two
+  ``tau < min(A, B)`` (or ``tau < delta - eps``, or eps = 0 or delta = 1 as a supremum),
+  ``A = (delta-eps)/(1-eps)``, ``B = (delta-eps)/delta``, and is strictly smaller above (m >= 2); that part is a numerical maximisation over the two
   cut directions (a value reached by its pair, never beaten by dense grids in our checks).
 """
 
@@ -727,10 +727,17 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
 
     * ``1 - (1-tau)^m`` iff ``tau < delta - eps`` or ``tau < min(A, B)`` or ``m = 1`` (value tau);
       attained by the outer pair resp. a triangle pair.
-    * For m >= 2 and ``min(A, B) <= tau`` (feasible), strictly less: ``d_TV(P^m,Q^m) = 1-(1-tau)^m``
-      forces (m >= 2) either P-mass tau where q = 0 (the region contains (0, tau)) or Q-mass tau where
-      p = 0 (it contains (1-tau, 1)), and both need ``tau < min(A, B)`` under the two-sided
-      constraint.
+    * ``eps = 0`` or ``delta = 1`` (a constraint point on the edge of the square), m >= 2,
+      ``min(A, B) <= tau`` (feasible iff tau < 1): the supremum is still ``1-(1-tau)^m`` but it is
+      **not attained**: the constraint only caps the mass of infinite (resp. zero) likelihood ratio,
+      and atoms with huge finite ratio approach the outer pair, returned as the limit
+      (``attained=False``, family ``"outer (limit)"``).
+    * For m >= 2, ``0 < eps``, ``delta < 1`` and ``min(A, B) <= tau`` (feasible), strictly less:
+      ``d_TV(P^m,Q^m) = 1-(1-tau)^m`` forces (m >= 2) either P-mass tau where q = 0 (the region
+      contains (0, tau)) or Q-mass tau where p = 0 (it contains (1-tau, 1)); both need
+      ``tau < min(A, B)`` under the two-sided constraint, and with the constraint points inside
+      the square the admissible cut slopes are bounded, so the supremum is a maximum over a compact
+      family that contains no such region.
       Every feasible region lies in the TV band below a line through (eps,delta) and below a line
       through (1-delta, 1-eps) (separating lines), so the optimum is the maximum over the two
       directions of those lines of the packed TV of the cut band (a polygon with <= 6 vertices,
@@ -811,10 +818,17 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
                            method="closed form (witness triangle at x = 0)", **common)
         return _finish(vmax, [1.0, 0.0], [1 - tau, tau], tau, m, family="horizontal", alpha=0.0,
                        method="closed form (witness triangle at x = 1 - tau)", **common)
+    if eps == 0.0 or delta == 1.0:
+        # a constraint point on the left edge (0, delta) or top edge (eps, 1) only caps the mass of
+        # infinite (zero) likelihood ratio: steep but finite atoms (P-mass tau - delta + eta, Q-mass ->
+        # 0) keep TV tau and avoid it strictly, converging to the outer pair; sup = max, not attained
+        return _finish(vmax, [tau, 1 - tau, 0.0], [0.0, 1 - tau, tau], tau, m, family="outer (limit)",
+                       attained=False, method="closed form (eps = 0 or delta = 1: supremum, not attained)",
+                       **common)
     if m > TWO_SIDED_MAX_M:
         raise ValueError(
             f"m={m} is above TWO_SIDED_MAX_M={TWO_SIDED_MAX_M} for the numerical two-sided branch "
-            f"(cost ~3e3 type-class sums with C(m+5,5)={math.comb(m + 5, 5)} classes each)"
+            f"(cost ~1.5e3 type-class sums with up to C(m+5,5)={math.comb(m + 5, 5)} classes each)"
         )
     return _two_sided_numeric(tau, m, eps, delta, common)
 

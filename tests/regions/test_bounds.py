@@ -516,6 +516,23 @@ def test_two_sided_jumps_below_max_at_min_AB():
     assert at.method.startswith("numerical")
 
 
+def test_two_sided_edge_points_supremum_not_attained():
+    """eps = 0 (or delta = 1): the two-sided supremum is the unconstrained max but not attained. The
+    returned limit pair collapses; pairs strictly feasible for eps' > 0 (hence for eps = 0: delta* is
+    non-decreasing) come arbitrarily close as eps' -> 0."""
+    tau, m, delta = 0.6, 2, 0.5
+    r = packed_tv_max_without_collapse(tau, m, eps=0.0, delta=delta, two_sided=True)
+    vmax = packed_tv_max(tau, m).value
+    assert r.value == vmax and not r.attained and r.family == "outer (limit)"
+    assert has_mode_collapse(r.p, r.q, 0.0, delta)  # the limit itself is infeasible
+    close = [packed_tv_max_without_collapse(tau, m, eps=e, delta=delta, two_sided=True).value
+             for e in (1e-2, 1e-4)]
+    assert close[0] < close[1] < vmax and vmax - close[1] < 1e-3
+    # reflection: delta = 1 with eps is the same problem as eps' = 0 with delta' = 1 - eps
+    r2 = packed_tv_max_without_collapse(tau, m, eps=0.5, delta=1.0, two_sided=True)
+    assert r2.value == vmax and not r2.attained
+
+
 def test_two_sided_infeasible_and_large_m():
     with pytest.raises(ValueError, match="infeasible"):
         packed_tv_max_without_collapse(0.5, 2, eps=0.2, delta=0.5, two_sided=True)
