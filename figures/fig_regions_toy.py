@@ -19,17 +19,10 @@ PAIRS = ("Q1", "Q2")
 
 
 def packed_region_of(p, q, m):
-    """R(P^m, Q^m) from the library (``regions.packed_region``)."""
-    import regions
+    """R(P^m, Q^m) from ``regions.packed_region``, exact (``method="exact"`` raises otherwise)."""
+    from regions import packed_region
 
-    if not hasattr(regions, "packed_region"):  # interim: product atoms enumerated here
-        import itertools
-
-        pm = [np.prod(t) for t in itertools.product(p, repeat=m)]
-        qm = [np.prod(t) for t in itertools.product(q, repeat=m)]
-        return regions.mode_collapse_region(pm, qm)
-    r = regions.packed_region(p, q, m)
-    return getattr(r, "region", r)
+    return packed_region(p, q, m, method="exact").region
 
 
 def compute():
