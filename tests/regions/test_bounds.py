@@ -256,6 +256,35 @@ def test_bruteforce_min_max_random_pairs():
     assert min(gaps) < 0.05  # the pairs do come near the lower bound (the test can bite)
 
 
+def test_proof_chain_with_blackwell_garblings():
+    """The proofs' Blackwell step, checked with regions.blackwell_garbling (an LP, helper B/C's):
+    for random pairs (P,Q) with TV tau touching the TV line at x, the inner pairs (binary triangle at
+    x; with a collapse point inside R(P,Q), the hull pair of THEORY 4.B) are garblings of (P,Q), and
+    (P,Q) is a garbling of the outer pair [tau, 1-tau, 0], [0, 1-tau, tau]."""
+    from regions import blackwell_garbling, mode_collapse_region
+    from regions._bounds import _l1_pair
+
+    rng = np.random.default_rng(19)
+    for _ in range(12):
+        p, q = _random_pair(rng, int(rng.integers(2, 6)))
+        tau = _tv(p, q)
+        if not 0.02 < tau < 0.98:
+            continue
+        x = float(q[p > q].sum())  # the apex (Q(S*), P(S*)) of R(P,Q), S* = {p > q}
+        inner = (np.array([x + tau, 1 - x - tau]), np.array([x, 1 - x]))
+        assert blackwell_garbling(*inner, p, q) is not None
+        outer = (np.array([tau, 1 - tau, 0.0]), np.array([0.0, 1 - tau, tau]))
+        assert blackwell_garbling(p, q, *outer) is not None
+        reg = mode_collapse_region(p, q)
+        eps = float(rng.uniform(0, 1))
+        delta = float(reg.delta_at(eps))
+        if delta > eps + 1e-6 and delta - eps <= tau:
+            hp, hq = _l1_pair(x, eps, delta, tau)
+            assert blackwell_garbling(hp, hq, p, q) is not None
+            assert packed_tv_min_with_collapse(tau, 3, eps=eps, delta=delta).value <= \
+                _packed_tv(p, q, 3) + 1e-10
+
+
 # ---------------------------------------------------------------------------------------------
 # L1: minimum under (eps, delta)-mode collapse
 # ---------------------------------------------------------------------------------------------
