@@ -35,6 +35,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binom
 
+try:  # the ufuncs behind scipy.stats.binom (Boost): same numbers, ~30x less call overhead
+    from scipy.special._ufuncs import _binom_pmf as _raw_pmf
+    from scipy.special._ufuncs import _binom_sf as _raw_sf
+except ImportError:  # pragma: no cover - older/newer scipy layouts
+    _raw_pmf, _raw_sf = binom.pmf, binom.sf
+
 __all__: list[str] = []
 
 #: Atoms (and packed types) whose log likelihood ratios differ by at most this, consecutively after
@@ -142,6 +148,22 @@ def _compositions(parts: int, m: int, *, exact_total: bool) -> np.ndarray:
     return rows
 
 
+def _pmf(n, r, p):
+    """Binomial pmf ``P(Bin(r, p) = n)`` (Boost), 0 outside ``0 <= n <= r``; arrays broadcast."""
+    n = np.asarray(n, dtype=np.float64)
+    r = np.asarray(r, dtype=np.float64)
+    inside = (n >= 0) & (n <= r)
+    return np.where(inside, _raw_pmf(np.clip(n, 0, r), r, p), 0.0)
+
+
+def _sf(j, r, p):
+    """Binomial survival ``P(Bin(r, p) > j)`` (Boost incomplete beta); 1 for ``j < 0``, 0 for ``j >= r``."""
+    j = np.asarray(j, dtype=np.float64)
+    r = np.asarray(r, dtype=np.float64)
+    inside = (j >= 0) & (j < r)
+    return np.where(inside, _raw_sf(np.clip(j, 0, np.maximum(r - 1, 0)), r, p), np.where(j < 0, 1.0, 0.0))
+
+
 def _sequential_probs(counts: np.ndarray, masses: np.ndarray, m: int) -> np.ndarray:
     """Probability of the leading class counts under i.i.d. letters with class ``masses``.
 
@@ -161,7 +183,7 @@ def _sequential_probs(counts: np.ndarray, masses: np.ndarray, m: int) -> np.ndar
         if pc < 1e-300:  # Boost's pmf overflows at subnormal p; the pmf is 1{n=0} within r p < 1e-290
             out = out * (counts[:, c] == 0)
         else:
-            out = out * binom.pmf(counts[:, c], rem, pc)
+            out = out * _pmf(counts[:, c], rem, pc)
         rem = rem - counts[:, c]
     return out
 
@@ -173,6 +195,14 @@ def _finite_part(cl: _Classes, m: int) -> float:
         return 0.0
     if k == 1:
         return max(0.0, _pow_mass(float(cl.P[0]), m) - _pow_mass(float(cl.Q[0]), m)) if cl.l[0] > 0 else 0.0
+    if k == 2:  # binary fast path (scalars): one binomial tail under each of P and Q
+        la, lb = float(cl.l[0]), float(cl.l[1])
+        t = -(m * lb) / (la - lb)  # log-ratio of j class-a letters: m lb + j (la - lb) > 0 iff j > t
+        j0 = min(max(math.floor(t) + 1, 0), m + 1)
+        sP, sQ = float(cl.P.sum()), float(cl.Q.sum())
+        tailP = float(_sf(j0 - 1.0, float(m), float(cl.P[0]) / sP))
+        tailQ = float(_sf(j0 - 1.0, float(m), float(cl.Q[0]) / sQ))
+        return max(0.0, _pow_mass(sP, m) * tailP - _pow_mass(sQ, m) * tailQ)
     n_out = _n_outer(k, m)
     if n_out > _EXACT_OUTER_LIMIT:
         raise _Infeasible(n_out)
@@ -191,8 +221,8 @@ def _finite_part(cl: _Classes, m: int) -> float:
         j0 = np.clip(np.floor(t) + 1.0, 0.0, r + 1.0)
         piP = cl.P[ia] / (cl.P[ia] + cl.P[ib])
         piQ = cl.Q[ia] / (cl.Q[ia] + cl.Q[ib])
-        tailP = binom.sf(j0 - 1.0, r, piP)
-        tailQ = binom.sf(j0 - 1.0, r, piQ)
+        tailP = _sf(j0 - 1.0, r, piP)
+        tailQ = _sf(j0 - 1.0, r, piQ)
         total += float(np.sum(wP * tailP - wQ * tailQ))
     return max(0.0, total)
 
