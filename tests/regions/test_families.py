@@ -158,6 +158,25 @@ def test_polygon_gap_shrinks():
     assert not g.issubset(mode_collapse_region(p, q))
 
 
+@pytest.mark.parametrize("d", [0.5, 1.5])
+def test_packed_certified_pairs_bracket_packed_gaussian(d):
+    # inner polygon ⊆ R(N(d,1), N(0,1)) ⊆ outer polygon; the polygons' pairs are garblings
+    # (Blackwell), so tensorising keeps the order: R(inner^m) ⊆ R(Gauss^m) = GaussianRegion(d sqrt m)
+    # ⊆ R(outer^m). Packed pairs by product enumeration here; a wrong sqrt(m) scaling or an
+    # uncertified polygon would break one side.
+    g = GaussianRegion(d)
+    pin, qin = g.inner_polygon(8).to_pair()
+    pout, qout = g.outer_polygon(8).to_pair()
+    for m in (2, 3):
+        gm = g.pack(m)
+        rin = mode_collapse_region(*packed_pair_bruteforce(pin, qin, m))
+        rout = mode_collapse_region(*packed_pair_bruteforce(pout, qout, m))
+        assert rin.issubset(gm, atol=1e-12) and gm.issubset(rout, atol=1e-12)
+        assert rin.tv <= gm.tv <= rout.tv
+        # and the scaling is not a looser one: d * m (instead of d sqrt m) escapes the outer pair
+        assert not GaussianRegion(d * m).issubset(rout)
+
+
 def test_gaussian_inclusions_and_symmetry():
     a, b = GaussianRegion(0.5), GaussianRegion(1.5)
     assert a.issubset(b) and not b.issubset(a)
