@@ -25,7 +25,7 @@ MS = (2, 3, 5)
 COLLAPSE = ((0.0, 0.1), (0.0, 0.3), (0.1, 0.5))
 #: (eps, delta) of the no-collapse upper bounds.
 NO_COLLAPSE = (0.1, 0.5)
-N_TAU = 21
+N_TAU = 17
 N_TWO_SIDED = 5
 
 

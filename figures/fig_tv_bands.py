@@ -15,8 +15,8 @@ ORDER = 21
 
 #: Packing degrees (one panel each), tau grid, random pairs per panel.
 MS = (1, 2, 3, 4, 5, 10)
-N_TAU = 101
-N_PAIRS = 120
+N_TAU = 61
+N_PAIRS = 100
 
 
 def random_pairs(seed: int, n: int = N_PAIRS):
