@@ -41,8 +41,8 @@ def _one(item: str, args) -> dict:
         return res
     if item == "packed-disc":
         if args.quick:
-            return cc.run_packed_disc(ms=(1, 2), hiddens=(4, 32), n_trains=(200, 1000), steps=steps, n_test=5000, seed=args.seed)
-        return cc.run_packed_disc(steps=steps, seed=args.seed)
+            return cc.run_packed_disc(ms=(1, 2), scales=((4, 250), (16, 1000)), steps=steps, n_test=5000, seed=args.seed)
+        return cc.run_packed_disc(steps=args.steps or 600, seed=args.seed)
     if item == "adagan":
         return cc.run_adagan(n_data=1000 if args.quick else 5000, steps=steps, seed=args.seed)
     if item == "variational":

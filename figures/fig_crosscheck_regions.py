@@ -1,0 +1,105 @@
+"""Mode-collapse regions of trained GAN / PacGAN2-4 generators and where their packed TV sits in the PacGAN bounds.
+
+Each generator Q is discretised on the 25-mode grid's partition (3-std discs + "elsewhere") from
+its samples; the target P's cell masses are exact. Left: the exact regions R(P, Q_hat). Right: for
+each pair and m = 1..4, the exact packed TV (marker) inside its bracket [L(tau, m), 1-(1-tau)^m]
+(bar) with the sharpest collapse bound L1 (tick). Pairs: the synthetic 20-of-25-mode generator
+(known collapse, exact masses) and GAN/PacGAN2-4 members from :mod:`gan.runs`: the run of
+``fig_gan_samples`` (cpu preset, 800 steps) when it is in ``ctx.runs_dir``, otherwise a tiny run
+(:data:`TINY_STEPS` steps) trained here, as the caption says.
+"""
+
+from __future__ import annotations
+
+NAME = "crosscheck_regions"
+#: Steps of the fallback run trained when ``fig_gan_samples``'s run is not in ``ctx.runs_dir``.
+TINY_STEPS = 100
+CAPTION = ("Left: exact regions R(P,Q) of GAN/PacGAN2-4 generators on the grid's mode partition (reused gan.runs "
+           f"run of fig gan_samples, else a {TINY_STEPS}-step cpu run) and of a synthetic 20-of-25-mode generator; "
+           "right: packed TV (dots) within [L(tau,m), 1-(1-tau)^m] (bars) and L1 (ticks).")
+REPRODUCES = "PacGAN (arXiv 1712.04086) Theorems 3-5 checked on trained generators (issue 6, item 1)"
+ORDER = 60
+
+
+def trained_run(runs_dir, log=print):
+    """The grid run of ``fig_gan_samples`` if finished in ``runs_dir``, else a tiny run trained here.
+
+    Returns ``(RunResult, reused: bool)``.
+    """
+    from pathlib import Path
+
+    import torch
+
+    from gan.runs import RunSpec, load_or_train
+
+    from .fig_gan_samples import MS, SEED, STEPS
+
+    spec = RunSpec("grid", MS, (SEED,), "cpu", STEPS).resolved()
+    reused = (Path(runs_dir) / spec.folder_name() / "results.json").is_file()
+    steps = STEPS if reused else TINY_STEPS
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny nets on a shared 2-core box: one thread is far faster
+    try:
+        run = load_or_train(runs_dir, dataset="grid", ms=MS, seeds=(SEED,), preset="cpu", steps=steps, log=log)
+    finally:
+        torch.set_num_threads(old)
+    return run, reused
+
+
+def compute(runs_dir, log=print) -> dict:
+    """All numbers of the figure: per pair, region vertices and the bound checks for m = 1..4."""
+    import numpy as np
+
+    from gan.crosscheck import ModePartition, collapse_report, scenario, trained_collapse_reports
+
+    target, gen = scenario("grid20")
+    part = ModePartition.from_mixture(target)
+    pairs = {"synthetic 20/25": collapse_report(target.cell_masses(part), gen.cell_masses(part))}
+    run, reused = trained_run(runs_dir, log)
+    for m, _seed, rep in trained_collapse_reports(run):
+        pairs["GAN" if m == 1 else f"PacGAN{m}"] = rep
+    out = {"reused_run": reused, "run": run.path.name, "steps": run.spec.steps, "pairs": {}}
+    for name, rep in pairs.items():
+        d = rep.to_dict()
+        out["pairs"][name] = {k: d[k] for k in ("region_vertices", "tv", "tv_interval", "apex_delta", "packed", "q_n")}
+        out["pairs"][name]["p_hat"], out["pairs"][name]["q_hat"] = d["p_hat"], d["q_hat"]
+    assert all(c["ok"] for v in out["pairs"].values() for c in v["packed"])  # check_packing_bounds raised otherwise
+    out["n_cells"] = int(np.asarray(d["p_hat"]).size)
+    return out
+
+
+def build(ctx) -> None:
+    import numpy as np
+
+    from ._style import CYCLE, new_figure
+
+    data = compute(ctx.runs_dir, log=ctx.log)
+    fig, (ax, bx) = new_figure(1, 2, width="full", aspect=0.8)
+    names = list(data["pairs"])
+    for i, name in enumerate(names):
+        d = data["pairs"][name]
+        v = np.asarray(d["region_vertices"])
+        c = CYCLE[i % len(CYCLE)]
+        ax.plot(v[:, 0], v[:, 1], color=c, lw=1.2, label=f"{name} (tau={d['tv']:.2f})")
+        ax.fill_between(v[:, 0], v[:, 0], v[:, 1], color=c, alpha=0.08)
+        for j, chk in enumerate(d["packed"]):
+            x = chk["m"] + (i - (len(names) - 1) / 2) * 0.12
+            bx.plot([x, x], [chk["lower_L"], chk["upper"]], color=c, lw=2.5, alpha=0.35, solid_capstyle="butt")
+            bx.plot([x - 0.04, x + 0.04], [chk["lower_L1"]] * 2, color=c, lw=1.0)
+            bx.plot([x], [chk["packed_tv"]], "o", color=c, ms=3, label=name if j == 0 else None)
+    ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls=":")
+    ax.set_xlabel(r"$\varepsilon = Q(S)$")
+    ax.set_ylabel(r"$\delta = P(S)$")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("R(P, Q) on the mode partition")
+    ax.legend(loc="lower right", fontsize=6)
+    bx.set_xlabel("packing degree m")
+    bx.set_ylabel(r"$d_{TV}(P^m, Q^m)$")
+    bx.set_xticks([1, 2, 3, 4])
+    bx.set_ylim(0, 1.02)
+    src = f"gan.runs {data['steps']} steps ({'reused' if data['reused_run'] else 'trained here'})"
+    bx.set_title(f"bars: [L, 1-(1-tau)^m], ticks: L1; {src}", fontsize=6)
+    bx.legend(loc="lower right", fontsize=6)
+    ctx.save_json(NAME, data)
+    ctx.savefig(fig, NAME)

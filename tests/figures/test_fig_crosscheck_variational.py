@@ -1,0 +1,36 @@
+"""fig_crosscheck_variational at tiny settings: brackets and W1 recomputed, bounds below them."""
+
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+pytest.importorskip("torch")
+
+import divergences  # noqa: E402
+from figures import build_figures  # noqa: E402
+from figures import fig_crosscheck_variational as fig  # noqa: E402
+from gan.crosscheck import scenario  # noqa: E402
+
+
+def test_build_and_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(fig, "STEPS", 20)
+    monkeypatch.setattr(fig, "N_EVAL", 1000)
+    monkeypatch.setattr(fig, "N_W1", 60)
+    [(spec, files, _, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=lambda s: None)
+    assert err is None, err
+    d = json.loads((tmp_path / f"{fig.NAME}.json").read_text())
+    target, gen = scenario("ring_skewed")
+    for name, t in d["variational"]["traces"].items():
+        fd = divergences.get_f_divergence(name)
+        assert t["exact_upper"] == pytest.approx(fd.divergence(target.weights, gen.weights), abs=1e-14)
+        assert t["exact_lower"] <= t["exact_upper"]
+        # one-sided CLT at level 0.999 (z = 3.09) with the stratified standard error
+        assert np.all(np.asarray(t["bound"]) <= t["exact_upper"] + t["z"] * np.asarray(t["se"]))
+    w = d["wasserstein"]
+    rng = np.random.default_rng(0)  # run_wasserstein draws target then generator samples from seed 0
+    xp, xq = target.sample(fig.N_W1, rng), gen.sample(fig.N_W1, rng)
+    assert w["w1"] == pytest.approx(divergences.wasserstein1(xp, xq), rel=1e-9)
+    assert np.all(np.asarray(w["bound"]) <= w["w1"] + 1e-9)  # deterministic: feasible dual point
