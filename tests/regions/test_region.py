@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -128,6 +128,7 @@ def test_boundary_is_hull_of_all_subsets(pq):
     assert np.all(cross < 0)  # strictly concave turns: no repeated or collinear interior vertex
 
 
+@settings(max_examples=30)  # an LP or an O(n^2) brute force per example
 @given(pairs(), st.floats(0, 1))
 def test_delta_star_matches_lp(pq, e):
     p, q = pq
@@ -195,6 +196,7 @@ def test_round_trip_region_pair_region(pq):
     np.testing.assert_allclose(np.column_stack(r.to_pair()), np.column_stack((p2, q2)), atol=0)
 
 
+@settings(max_examples=30)  # an LP or an O(n^2) brute force per example
 @given(pairs(), st.floats(0, 1), st.floats(0, 1))
 def test_contains_matches_lp(pq, e, d):
     p, q = pq
@@ -365,6 +367,7 @@ def test_public_names():
         assert getattr(regions, name) is getattr(_region, name)
 
 
+@settings(max_examples=30)  # an LP or an O(n^2) brute force per example
 @given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=0, max_size=12))
 def test_hull_of_points_against_brute_force(points):
     pts = np.array(points, dtype=float).reshape(-1, 2)
