@@ -383,3 +383,20 @@ def test_hull_of_points_against_brute_force(points):
     order = np.lexsort((allp[:, 1], allp[:, 0]))
     chain = _region._simplify(_region._monotone_chain(allp[order]), _region._COLLINEAR_ATOL)
     np.testing.assert_array_equal(r.vertices, chain)
+
+
+def test_deterministic_search_raises_instead_of_hanging(monkeypatch):
+    # near-equal likelihood ratios and a target between the best set and the randomised bound
+    # force branching; with the node budget lowered the search must raise, naming the way out
+    rng = np.random.default_rng(1)
+    q = rng.dirichlet(np.ones(16))
+    p = q * (1 + 1e-3 * rng.standard_normal(16))
+    p /= p.sum()
+    masks = ((np.arange(2**16)[:, None] >> np.arange(16)) & 1).astype(float)
+    best = (masks @ p)[(masks @ q) <= 0.37].max()  # brute force over all 2^16 sets
+    target = (best + mode_collapse_region(p, q).delta_at(0.37)) / 2
+    assert target > best + 1e-9
+    assert not has_mode_collapse(p, q, 0.37, target, randomized=False)  # exact answer with the default budget
+    monkeypatch.setattr(_region, "_BNB_NODE_LIMIT", 10)
+    with pytest.raises(RuntimeError, match="randomized=True"):
+        has_mode_collapse(p, q, 0.37, target, randomized=False)
