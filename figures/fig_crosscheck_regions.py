@@ -2,8 +2,8 @@
 
 Each generator Q is discretised on the 25-mode grid's partition (3-std discs + "elsewhere") from
 its samples; the target P's cell masses are exact. Left: the exact regions R(P, Q_hat). Right: for
-each pair and m = 1..4, the exact packed TV (marker) inside its bracket [L(tau, m), 1-(1-tau)^m]
-(bar) with the sharpest collapse bound L1 (tick). Pairs: the synthetic 20-of-25-mode generator
+each pair and m = 2..4, the exact packed TV as a position in its band, 0 at L(tau, m) and 1 at
+1-(1-tau)^m; the bar spans [L1, 1] with L1 the sharpest bound from the pair's own collapses. Pairs: the synthetic 20-of-25-mode generator
 (known collapse, exact masses) and GAN/PacGAN2-4 members from :mod:`gan.runs`: the run of
 ``fig_gan_samples`` (cpu preset, 800 steps) when it is in ``ctx.runs_dir``, otherwise a tiny run
 (:data:`TINY_STEPS` steps) trained here, as the caption says.
@@ -16,7 +16,7 @@ NAME = "crosscheck_regions"
 TINY_STEPS = 100
 CAPTION = ("Left: exact regions R(P,Q) of GAN/PacGAN2-4 generators on the grid's mode partition (reused gan.runs "
            f"run of fig gan_samples, else a {TINY_STEPS}-step cpu run) and of a synthetic 20-of-25-mode generator; "
-           "right: packed TV (dots) within [L(tau,m), 1-(1-tau)^m] (bars) and L1 (ticks).")
+           "right: where each packed TV sits between L(tau,m) (0) and 1-(1-tau)^m (1); bars span [L1, 1].")
 REPRODUCES = "PacGAN (arXiv 1712.04086) Theorems 3-5 checked on trained generators (issue 6, item 1)"
 ORDER = 60
 
@@ -82,11 +82,19 @@ def build(ctx) -> None:
         c = CYCLE[i % len(CYCLE)]
         ax.plot(v[:, 0], v[:, 1], color=c, lw=1.2, label=f"{name} (tau={d['tv']:.2f})")
         ax.fill_between(v[:, 0], v[:, 0], v[:, 1], color=c, alpha=0.08)
-        for j, chk in enumerate(d["packed"]):
-            x = chk["m"] + (i - (len(names) - 1) / 2) * 0.12
-            bx.plot([x, x], [chk["lower_L"], chk["upper"]], color=c, lw=2.5, alpha=0.35, solid_capstyle="butt")
-            bx.plot([x - 0.04, x + 0.04], [chk["lower_L1"]] * 2, color=c, lw=1.0)
-            bx.plot([x], [chk["packed_tv"]], "o", color=c, ms=3, label=name if j == 0 else None)
+        # right: position of the packed TV inside [L, 1-(1-tau)^m] (0 = at L, 1 = at the upper
+        # bound; outside [0, 1] would be a violation). m = 1 is left out: there L = upper = tau.
+        first = True
+        for chk in d["packed"]:
+            width = chk["upper"] - chk["lower_L"]
+            if chk["m"] == 1 or width <= 0:
+                continue
+            x = chk["m"] + (i - (len(names) - 1) / 2) * 0.1
+            pos = (chk["packed_tv"] - chk["lower_L"]) / width
+            pos1 = (chk["lower_L1"] - chk["lower_L"]) / width
+            bx.plot([x, x], [pos1, 1.0], color=c, lw=2.5, alpha=0.35, solid_capstyle="butt")
+            bx.plot([x], [pos], "o", color=c, ms=3, label=name if first else None)
+            first = False
     ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls=":")
     ax.set_xlabel(r"$\varepsilon = Q(S)$")
     ax.set_ylabel(r"$\delta = P(S)$")
@@ -94,12 +102,14 @@ def build(ctx) -> None:
     ax.set_ylim(0, 1.02)
     ax.set_title("R(P, Q) on the mode partition")
     ax.legend(loc="lower right", fontsize=6)
+    bx.axhline(0.0, color="0.5", lw=0.8, ls=":")
+    bx.axhline(1.0, color="0.5", lw=0.8, ls=":")
     bx.set_xlabel("packing degree m")
-    bx.set_ylabel(r"$d_{TV}(P^m, Q^m)$")
-    bx.set_xticks([1, 2, 3, 4])
-    bx.set_ylim(0, 1.02)
-    src = f"gan.runs {data['steps']} steps ({'reused' if data['reused_run'] else 'trained here'})"
-    bx.set_title(f"bars: [L, 1-(1-tau)^m], ticks: L1; {src}", fontsize=6)
-    bx.legend(loc="lower right", fontsize=6)
+    bx.set_ylabel(r"$(d_{TV}(P^m,Q^m) - L) / (1-(1-\tau)^m - L)$")
+    bx.set_xticks([2, 3, 4])
+    bx.set_ylim(-0.05, 1.05)
+    src = f"gan.runs, {data['steps']} steps ({'reused' if data['reused_run'] else 'trained here'})"
+    bx.set_title(f"position in the PacGAN band; bars start at L1; {src}", fontsize=6)
+    bx.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
     ctx.save_json(NAME, data)
     ctx.savefig(fig, NAME)

@@ -33,6 +33,7 @@ def test_build_and_numbers(tmp_path, monkeypatch):
             assert c["upper"] == pytest.approx(regions.packed_tv_max(d["tv"], m).value, abs=1e-12)
             assert c["lower_L"] == pytest.approx(regions.packed_tv_min(d["tv"], m).value, abs=1e-12)
             assert c["lower_L"] - 1e-9 <= c["packed_tv"] <= c["upper"] + 1e-9 and c["ok"]
+            assert c["lower_L"] - 1e-9 <= c["lower_L1"] <= c["packed_tv"] + 1e-9  # the drawn bar [L1, 1] holds the dot
     # the synthetic generator's packed TV is 1 - (1 - tau)^m (hand computation in test_crosscheck_regions)
     syn = data["pairs"]["synthetic 20/25"]
     assert [c["packed_tv"] for c in syn["packed"]] == pytest.approx([1 - (1 - syn["tv"]) ** m for m in (1, 2, 3, 4)], rel=1e-12)
