@@ -9,14 +9,16 @@ samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.m
 from __future__ import annotations
 
 NAME = "gan_samples"
-#: Training steps per model for this figure: with 8 models (2 datasets x m = 1..4) this is about
-#: 1.5 minutes on 2 idle CPU cores, within the figures job's training budget.
+#: Training steps per model for this figure: 8 models (2 datasets x m = 1..4) x 800 steps at the
+#: measured ~55 member-steps/s (one thread) is about 2 minutes on an idle CPU, within the figures
+#: job's training budget. Far from converged: the figure shows early training, not PacGAN's Fig. 2.
 STEPS = 800
 MS = (1, 2, 3, 4)
 SEED = 0
 DATASETS = ("grid", "ring")
 CAPTION = (f"Samples (blue) of GAN and PacGAN2-4 on the 2D grid and ring with the mode centres (orange); "
-           f"cpu preset shortened to {STEPS} steps, seed 0, 2,500 samples; titles: modes captured, % high quality.")
+           f"cpu preset shortened to {STEPS} steps (about 2 min of training on 2 idle cores; far from converged), "
+           f"seed 0, 2,500 samples; titles: modes captured, % high quality.")
 REPRODUCES = "PacGAN (arXiv 1712.04086) Figure 2 and Table 1, qualitatively (short CPU training)"
 ORDER = 50
 
