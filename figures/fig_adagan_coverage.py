@@ -104,7 +104,7 @@ def build(ctx):
     handles = [Line2D([], [], color=colours[1], marker="o", ms=3, label="$T=1$"),
                Line2D([], [], color=colours[3], marker="o", ms=3, label="$T=3$"),
                Line2D([], [], color=colours[10], marker="o", ms=3, label="$T=10$"),
-               Line2D([], [], color="grey", marker="o", ms=3, ls="-", label=f"ours ({res.get('preset')}, {res.get('device_name', res.get('device'))})"),
+               Line2D([], [], color="grey", marker="o", ms=3, ls="-", label=f"ours (preset {res.get('preset')}, {res.get('device_name', res.get('device'))})"),
                Line2D([], [], color="grey", marker="o", ms=3, ls="--", mfc="white", label="published (35 runs)")]
     leg.legend(handles=handles, loc="center", fontsize=7)
     n_runs = res["config"]["n_runs"]

@@ -7,6 +7,18 @@ import numpy as np
 import pytest
 
 pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Small convolutions/matmuls gain nothing from a second thread and lose a lot to contention on
+    a shared 2-core machine; restore the caller's setting afterwards."""
+    import torch as _torch
+
+    n = _torch.get_num_threads()
+    _torch.set_num_threads(1)
+    yield
+    _torch.set_num_threads(n)
 pytest.importorskip("matplotlib")
 
 
