@@ -23,7 +23,7 @@ def _one_thread():
 
 
 def test_builds_and_numbers_match_library(tmp_path, monkeypatch):
-    monkeypatch.setattr(fig, "STEPS", 15)  # code path only; the real figure trains fig.STEPS steps
+    monkeypatch.setattr(fig, "STEPS", 5)  # code path only; the real figure trains fig.STEPS steps
     logs = []
     [(spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=logs.append)
     assert err is None, err
@@ -38,7 +38,7 @@ def test_builds_and_numbers_match_library(tmp_path, monkeypatch):
         rows = list(csv.DictReader(fh))
     assert [(r["dataset"], int(r["m"])) for r in rows] == [(d, m) for d in fig.DATASETS for m in fig.MS]
     for name in fig.DATASETS:
-        spec = RunSpec(name, fig.MS, (fig.SEED,), "cpu", 15).resolved()
+        spec = RunSpec(name, fig.MS, (fig.SEED,), "cpu", 5).resolved()
         run = load_run(tmp_path / "_runs" / spec.folder_name())
         ds = get_dataset(name, n_train=1)
         for x, (m, _s) in zip(run.samples(), run.members):
