@@ -165,7 +165,8 @@ def _compose(w: np.ndarray, k: np.ndarray, m: int, n: int) -> tuple[np.ndarray, 
     del Y
     eta = 10.0 * math.log2(max(n, 2)) * _U
     gamma = 2.0 * math.sqrt(2.0) * _U
-    rho = (1.0 + 2.0 * eta) ** m  # |z| <= total mass <= 1 (+ round-off)
+    # |z| <= total mass (<= 1 + SUM_ATOL as validated) plus round-off
+    rho = (max(1.0, float(np.sum(w))) * (1.0 + 2.0 * eta)) ** m
     eps2 = 2.0 * s2 * (m * rho * (eta + gamma) * (1.0 + eta) ** 2 + eta)
     return y, eps2
 
@@ -203,7 +204,14 @@ def _bracket(cl: _Classes, m: int, h: float, log_tau: float, max_points: int):
     l_true_err = 4.0 * _U * (1.0 + float(np.max(np.abs(cl.l))))  # l_c itself is a rounded log
     E = m * (float(np.max(np.abs(cl.l - h * k))) + l_true_err)
     E *= 1.0 + 1e-12
-    sums = {}
+    # the rounding error D = L - hK is a sum of m i.i.d. letters: Chernoff makes |D| <= s except on
+    # a set of P- and Q-mass tauD (whose flipped sequences cost at most P(x) + Q(x)); s << E = m max|e|
+    # (when the Chernoff bound saturates at the top, s ~ E and tauD is useless: keep the deterministic E)
+    s_dev, tauD = _rounding_deviation(cl, k, h, m, log_tau + math.log(10.0))
+    if s_dev < E and tauD <= 100.0 * math.exp(log_tau):
+        E, extra = s_dev * (1.0 + 1e-12), tauD
+    else:
+        extra = 0.0
     (loP, hiP, tauP, nP), (loQ, hiQ, tauQ, nQ) = wins
     # --- P law: A = P(K > 0); G1 (K <= 0 < L) and the P-form of G2 (L <= 0 < K) ---
     totP = _pow_mass(float(cl.P.sum()), m)
@@ -232,7 +240,7 @@ def _bracket(cl: _Classes, m: int, h: float, log_tau: float, max_points: int):
     ones = np.ones(int(s2q.sum()))
     G2q = float(vq[s2q].sum()) + _weighted_err(ones, vq[s2q], eps2q) + tauQ
     del vq, Ks, hK
-    G = G1 + min(G2p, G2q)
+    G = G1 + min(G2p, G2q) + extra
     A0 = _one_minus_pow(cl.a, m)
     a0_err = 4 * _U * (1 + m * _U) * max(A0, 1e-300) if A0 > 0 else 0.0
     lower = A0 + (A - errA - tauP) - (B + errB + tauQ) - a0_err
@@ -282,6 +290,28 @@ def _cost_message(n: int, m: int, width: float, k: int, max_points: int) -> str:
     )
 
 
+def _rounding_deviation(cl: _Classes, k: np.ndarray, h: float, m: int, log_tau: float) -> tuple[float, float]:
+    """``s`` and a certified ``P^m(|D| > s) + Q^m(|D| > s)`` for ``D = sum_i (l_{x_i} - h k_{x_i})``.
+
+    Chernoff on the m-fold sum of the per-letter rounding errors under P and under Q (both tails),
+    plus ``m`` times the round-off of each computed ``l_c`` (a deterministic shift).
+    """
+    e = cl.l - h * k
+    shift = m * 4.0 * _U * (1.0 + float(np.max(np.abs(cl.l))))
+    s, tails = 0.0, 0.0
+    parts = []
+    for mass in (cl.P, cl.Q):
+        lw = np.log(mass)
+        up, t_up = _chernoff_hi(lw, e, m, log_tau)
+        dn, t_dn = _chernoff_hi(lw, -e, m, log_tau)
+        parts.append((lw, up, t_up, dn, t_dn))
+        s = max(s, up, dn)
+    for lw, up, t_up, dn, t_dn in parts:
+        tails += _tail_bound(lw, e, m, s, t_up) if t_up > 0 else 0.0
+        tails += _tail_bound(lw, -e, m, s, t_dn) if t_dn > 0 else 0.0
+    return s + shift, tails
+
+
 def _initial_step(cl: _Classes, m: int, width: float, span: float) -> float:
     """Pilot lattice step: resolve the window with ~2^15 points, but keep ``E = m h / 2`` below a
     quarter of max(|mean|, sd) of L under P and near ``sqrt(width / rho)``, ``rho`` the CLT density
@@ -293,8 +323,20 @@ def _initial_step(cl: _Classes, m: int, width: float, span: float) -> float:
     rho = math.exp(-0.5 * (mu / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
     e0 = max(abs(mu), sd) / 4.0
     if rho > 0.0:
-        e0 = min(e0, math.sqrt(0.5 * width / rho))
-    return max(min(span / 2**15, 2.0 * e0 / m), 1e-300)
+        e0 = min(e0, math.sqrt(0.75 * width / rho))
+    h = max(min(span / 2**15, 2.0 * e0 / m), 1e-300)
+    # the effective rounding bound is the Chernoff deviation s(h) ~ sqrt(m) h, not m h / 2: grow h
+    # until s(h) ~ e0 (cheap: no FFT)
+    log_tau_d = math.log(width * _TAIL_SHARE * 10.0)
+    cap = span / 2**15 if span > 0 else h
+    for _ in range(6):
+        if h >= cap:
+            return cap
+        s_dev, _ = _rounding_deviation(cl, np.rint(cl.l / h), h, m, log_tau_d)
+        if s_dev <= 0.0 or abs(s_dev / e0 - 1.0) < 0.05:
+            break
+        h *= min(e0 / s_dev, 20.0) if s_dev < e0 else 0.95 * e0 / s_dev
+    return min(h, cap)
 
 
 def _certified_packed_tv(cl: _Classes, m: int, width: float, *, max_points: int = _MAX_POINTS, _steps=None):
@@ -328,7 +370,7 @@ def _certified_packed_tv(cl: _Classes, m: int, width: float, *, max_points: int 
             )
         # G ~ rho E^2 and E ~ m h / 2: shrink h by sqrt(target / G) with a small safety factor
         # (the extrapolation is accurate to a few % once the pilot resolves the density at 0)
-        factor = min(0.5, 0.97 * math.sqrt(max(target - floor, 0.1 * target) / max(info["G"], 1e-300)))
+        factor = min(0.9, 0.97 * math.sqrt(max(target - floor, 0.1 * target) / max(info["G"], 1e-300)))
         h *= max(factor, 1e-3)
     raise ValueError(  # pragma: no cover - the loop converges in 2-3 steps in practice
         f"certified packed TV did not reach width={width:g} at m={m}; best bracket "

@@ -11,8 +11,11 @@ Two paths:
 * **exact** (``method`` ``"closed-form"``, ``"binomial"`` or ``"type-classes"``): multinomial type classes with
   the last two classes summed in closed form as a binomial tail (regularised incomplete beta).
   Exact to ~1e-14 absolute; used when the number of outer type combinations
-  ``C(m+k'-2, k'-2)`` (``k'`` = number of finite-ratio classes) is at most 5e5 - always for binary
-  pairs (any m, 1e6 in milliseconds) and for ``k' = 3`` up to m ~ 5e5.
+  ``C(m+k'-2, k'-2)`` (``k'`` = number of finite-ratio classes) is at most 5e5 and times
+  ``k'-2`` at most 3e6 - always for binary pairs (any m, 1e6 in milliseconds), for ``k' = 3`` up to
+  m ~ 5e5, ``k' = 10`` up to m ~ 10, ``k' = 100`` at m = 2. An explicit ``method="exact"``
+  also runs it whenever the type classes ``C(m+k'-1, k'-1)`` number at most 1e7 (seconds:
+  ``k' = 10, m = 20`` takes ~5 s and ~600 MB), where ``"auto"`` prefers the certified bracket.
 * **certified lattice** (``method`` ``"lattice-fft"``): the privacy-loss (log-likelihood-ratio)
   random variable rounded onto a lattice, composed m times by FFT, and turned into a certified
   bracket ``lower <= d_TV(P^m, Q^m) <= upper``; see :func:`packed_tv_bounds`.
@@ -119,8 +122,9 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
     width : float, keyword-only
         Requested certified width of the bracket (``> 0``); only used by the certified path.
     method : {"auto", "exact", "lattice"}, keyword-only
-        ``"auto"``: exact when feasible, else certified. ``"exact"``: raise ``ValueError`` (with the
-        cost) when the exact path is infeasible. ``"lattice"``: force the certified path (pairs with
+        ``"auto"``: exact when feasible, else certified. ``"exact"``: the exact path whenever
+        the type classes number at most 1e7 (or it is cheap), else raise ``ValueError`` (with the
+        cost). ``"lattice"``: force the certified path (pairs with
         at most two ratio classes are always exact).
     max_points : int, keyword-only
         Largest FFT length the certified path may use (memory ~ 28 bytes per point).
@@ -161,15 +165,15 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
     cl = _classes(p, q)
-    feasible = _exact_feasible(cl, m)
+    feasible = _exact_feasible(cl, m, extended=method == "exact")
     if cl.k <= 2 or (feasible and method != "lattice"):
         v = _exact_packed_tv(cl, m)
         return PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
     if method == "exact":
         raise ValueError(
             f"exact packed TV at m={m} over {cl.k} likelihood-ratio classes needs "
-            f"{_n_outer(cl.k, m):.3g} outer type combinations (limit 5e5); use method='auto' for a "
-            f"certified bracket"
+            f"{_n_types(cl.k, m):.3g} type classes (limit 1e7) and {_n_outer(cl.k, m):.3g} outer type "
+            f"combinations (limit 5e5); use method='auto' for a certified bracket"
         )
     from ._lattice import _certified_packed_tv
 

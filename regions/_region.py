@@ -604,9 +604,11 @@ def _roc_points(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Cumulative (Q-mass, P-mass) after sorting atoms by p/q descending (q=0 first, p=0 last)."""
     live = (p > 0) | (q > 0)
     p, q = p[live], q[live]
-    ratio = np.full(p.shape, np.inf)
-    np.divide(p, q, out=ratio, where=q > 0)
-    order = np.argsort(-ratio, kind="stable")
+    # sort by log-ratio: p / q overflows for subnormal q (p = 1, q = 5e-324), log p - log q does not
+    logratio = np.full(p.shape, np.inf)
+    with np.errstate(divide="ignore"):  # log 0 = -inf for p = 0 atoms: they sort last, as they must
+        np.subtract(np.log(p), np.log(q), out=logratio, where=q > 0)
+    order = np.argsort(-logratio, kind="stable")
     cq = np.concatenate([[0.0], np.cumsum(q[order])])
     cp = np.concatenate([[0.0], np.cumsum(p[order])])
     # the pair is accepted within SUM_ATOL of total mass 1: put the endpoint exactly at (1, 1)

@@ -52,6 +52,12 @@ _MERGE_ATOL = 1e-13
 #: Largest number of outer-count combinations ``C(m+k'-2, k'-2)`` the exact path evaluates
 #: (about 2 us each: ~1 s). Beyond it the certified lattice path is used.
 _EXACT_OUTER_LIMIT = 500_000
+#: Largest ``C(m+k'-2, k'-2) * (k'-2)`` (entries of the count matrix, 8 bytes each, and the
+#: number of binomial pmf evaluations): keeps the exact path under ~0.5 s and ~50 MB.
+_EXACT_ENTRY_LIMIT = 3_000_000
+#: With an explicit ``method="exact"`` the exact path also runs whenever the multinomial type
+#: classes ``C(m+k'-1, k'-1)`` number at most 1e7 (k' = 10, m = 20: ~5 s and ~600 MB here).
+_EXACT_TYPE_LIMIT = 10_000_000
 
 #: Largest number of type classes ``C(m+k'-1, k'-1)`` that ``packed_pair`` materialises (~100 MB).
 _PAIR_TYPE_LIMIT = 2_000_000
@@ -204,7 +210,7 @@ def _finite_part(cl: _Classes, m: int) -> float:
         tailQ = float(_sf(j0 - 1.0, float(m), float(cl.Q[0]) / sQ))
         return max(0.0, _pow_mass(sP, m) * tailP - _pow_mass(sQ, m) * tailQ)
     n_out = _n_outer(k, m)
-    if n_out > _EXACT_OUTER_LIMIT:
+    if (n_out > _EXACT_OUTER_LIMIT or n_out * (k - 2) > _EXACT_ENTRY_LIMIT) and _n_types(k, m) > _EXACT_TYPE_LIMIT:
         raise _Infeasible(n_out)
     outer = _compositions(k - 2, m, exact_total=False)
     ia, ib = k - 2, k - 1  # inner classes: l_a > l_b
@@ -241,8 +247,15 @@ def _exact_packed_tv(cl: _Classes, m: int) -> float:
     return float(min(1.0, max(0.0, val)))
 
 
-def _exact_feasible(cl: _Classes, m: int) -> bool:
-    return cl.k <= 2 or _n_outer(cl.k, m) <= _EXACT_OUTER_LIMIT
+def _exact_feasible(cl: _Classes, m: int, *, extended: bool = False) -> bool:
+    """Whether the exact path runs: cheaply (default limits, < ~0.5 s), or ``extended`` (an
+    explicit ``method="exact"``) whenever the type classes number at most ``_EXACT_TYPE_LIMIT``."""
+    if cl.k <= 2:
+        return True
+    n = _n_outer(cl.k, m)
+    if n <= _EXACT_OUTER_LIMIT and n * (cl.k - 2) <= _EXACT_ENTRY_LIMIT:
+        return True
+    return extended and _n_types(cl.k, m) <= _EXACT_TYPE_LIMIT
 
 
 def _packed_law(cl: _Classes, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

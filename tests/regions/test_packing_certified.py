@@ -116,6 +116,19 @@ def test_exact_method_refuses_with_cost_and_auto_certifies():
     assert b.lower <= packed_tv(p, q, 10, width=1e-6) <= b.upper  # packed_tv returns the midpoint
 
 
+def test_explicit_exact_runs_up_to_1e7_type_classes():
+    # k = 10, m = 16: 2.0e6 type classes but 7.4e5 outer combinations, beyond the cheap limit:
+    # "auto" certifies, an explicit "exact" enumerates (issue 8: exact wherever types <= 1e7)
+    p, q = bench_pair(10, "near")
+    auto = packed_tv_bounds(p, q, 16, width=1e-8)
+    assert not auto.exact
+    ex = packed_tv_bounds(p, q, 16, method="exact")
+    assert ex.exact and ex.method == "type-classes"
+    assert auto.lower - 1e-14 <= ex.lower <= auto.upper + 1e-14
+    with pytest.raises(ValueError, match=r"type classes \(limit 1e7\)"):
+        packed_tv_bounds(p, q, 25, method="exact")  # C(34, 9) = 5.2e7 type classes
+
+
 def test_huge_m_raises_with_cost_instead_of_hanging():
     p, q = bench_pair(10, "near")
     with pytest.raises(ValueError, match=r"FFT of ~.* points .*GB"):

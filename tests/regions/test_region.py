@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import doctest
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -104,6 +105,18 @@ def test_extreme_regions():
     assert empty.issubset(full) and not full.issubset(empty)
     one = mode_collapse_region([1.0], [1.0])
     assert one == empty
+
+
+def test_subnormal_masses_do_not_overflow():
+    # p / q overflows for q = 5e-324; the region must still be exact and warning-free
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = mode_collapse_region([1, 0], [5e-324, 1])
+        np.testing.assert_array_equal(r.vertices, [[0, 0], [5e-324, 1], [1, 1]])
+        assert r.tv == 1.0
+        # a q = 0 atom still comes before the subnormal-q atom (larger likelihood ratio)
+        r2 = mode_collapse_region([0.5, 0.5, 0], [0, 5e-324, 1])
+        np.testing.assert_array_equal(r2.vertices, [[0, 0], [0, 0.5], [5e-324, 1], [1, 1]])
 
 
 # --------------------------------------------------------------------------- hypothesis properties
