@@ -9,7 +9,8 @@ ratio-``inf`` class, ``p_i = 0`` atoms the ratio-``0`` class; both are handled e
 Two paths:
 
 * **exact** (``method`` ``"closed-form"``, ``"binomial"`` or ``"type-classes"``): multinomial type classes with
-  the last two classes summed in closed form as a binomial tail (regularised incomplete beta).
+  the last two classes summed in closed form as a binomial tail (regularised incomplete beta), or
+  sequence by sequence when there are few sequences (``k'^m <= 2^20``, e.g. m = 2 up to k' = 1024).
   Exact to ~1e-14 absolute; used when the number of outer type combinations
   ``C(m+k'-2, k'-2)`` (``k'`` = number of finite-ratio classes) is at most 5e5 and times
   ``k'-2`` at most 3e6 - always for binary pairs (any m, 1e6 in milliseconds), for ``k' = 3`` up to

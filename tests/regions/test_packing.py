@@ -92,6 +92,26 @@ def test_against_enumeration_random(pq, m):
     assert b.lower == pytest.approx(brute_tv(p, q, m), abs=1e-13)
 
 
+@pytest.mark.parametrize("k,m", [(5, 2), (12, 3), (40, 2), (7, 4)])
+def test_sequence_and_type_class_paths_agree(k, m, monkeypatch):
+    # two exact paths (all k^m sequences vs multinomial type classes + binomial tails) must agree;
+    # 1e-14: both are sums of nonnegative terms with O(m u) relative error each
+    from regions import _typeclasses as tc
+
+    rng = np.random.default_rng(7 * k + m)
+    for _ in range(3):
+        p, q = rng.dirichlet(np.ones(k)), rng.dirichlet(np.ones(k))
+        cl = tc._classes(p, q)
+        assert tc._enumerate(cl.k, m, tc._n_outer(cl.k, m))  # the default path here enumerates
+        by_sequence = tc._finite_part(cl, m)
+        monkeypatch.setattr(tc, "_ENUM_LIMIT", 0)
+        by_type = tc._finite_part(cl, m)
+        monkeypatch.undo()
+        assert by_sequence == pytest.approx(by_type, abs=1e-14)
+        if k**m <= 5000:
+            assert by_sequence == pytest.approx(brute_tv(p, q, m), abs=1e-13)
+
+
 @pytest.mark.parametrize(
     "p1,q1,m",
     [(0.5, 0.3, 40), (0.01, 0.011, 200), (0.9, 0.1, 60), (1e-4, 2e-4, 500), (0.37, 0.37 + 1e-9, 300)],
