@@ -25,6 +25,8 @@ Reference: the exact value where the type-class path is feasible, else our certi
 finest width reachable in <= 2^23 FFT points (1e-9, 1e-8, 1e-7, else the 1e-6 run); errors are
 distances to the reference interval. Each run is a forked child (wall time and peak RSS of that
 child; ``rss_delta_mb`` is the growth over the forked baseline), killed after ``--timeout`` s.
+``wall_s`` is the first call's time (``cold_s``) or, for calls under 0.2 s, the best of it and up to
+5 warm repeats (the same rule for every tool).
 """
 
 from __future__ import annotations
@@ -146,7 +148,17 @@ def _child(conn, fn, args):
         out["ok"] = True
     except Exception as exc:  # record why a tool failed, never crash the benchmark
         out = dict(ok=False, error=f"{type(exc).__name__}: {exc}"[:300], trace=traceback.format_exc()[-600:])
-    out["wall_s"] = time.perf_counter() - t0
+    cold = time.perf_counter() - t0
+    out["cold_s"] = cold
+    # fast runs are dominated by first-call costs (lazy imports, caches) and timer noise: report the
+    # best of up to 5 warm repeats within ~1 s, for every tool alike
+    best = cold
+    if out["ok"] and cold < 0.2:
+        for _ in range(5):
+            t1 = time.perf_counter()
+            fn(*args)
+            best = min(best, time.perf_counter() - t1)
+    out["wall_s"] = best
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out["peak_rss_mb"] = peak / 1024.0
     out["rss_delta_mb"] = (peak - base) / 1024.0
