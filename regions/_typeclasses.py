@@ -173,6 +173,15 @@ def _sf(j, r, p):
     return np.where(inside, _raw_sf(np.clip(j, 0, np.maximum(r - 1, 0)), r, p), np.where(j < 0, 1.0, 0.0))
 
 
+def _sf_scalar(j: int, r: int, p: float) -> float:
+    """Scalar :func:`_sf` without array overhead (the binary path at small m is ~0.1 ms in all)."""
+    if j < 0:
+        return 1.0
+    if j >= r:
+        return 0.0
+    return float(_raw_sf(float(j), float(r), p))
+
+
 def _sequential_probs(counts: np.ndarray, masses: np.ndarray, m: int) -> np.ndarray:
     """Probability of the leading class counts under i.i.d. letters with class ``masses``.
 
@@ -229,8 +238,8 @@ def _finite_part(cl: _Classes, m: int) -> float:
         t = -(m * lb) / (la - lb)  # log-ratio of j class-a letters: m lb + j (la - lb) > 0 iff j > t
         j0 = min(max(math.floor(t) + 1, 0), m + 1)
         sP, sQ = float(cl.P.sum()), float(cl.Q.sum())
-        tailP = float(_sf(j0 - 1.0, float(m), float(cl.P[0]) / sP))
-        tailQ = float(_sf(j0 - 1.0, float(m), float(cl.Q[0]) / sQ))
+        tailP = _sf_scalar(j0 - 1, m, float(cl.P[0]) / sP)
+        tailQ = _sf_scalar(j0 - 1, m, float(cl.Q[0]) / sQ)
         return max(0.0, _pow_mass(sP, m) * tailP - _pow_mass(sQ, m) * tailQ)
     n_out = _n_outer(k, m)
     if _enumerate(k, m, n_out):
