@@ -5,7 +5,8 @@ No torch import: the CLI lists presets without it.
 ================  ===========  ============  ==========  =======================================
 setting           ``paper``    ``cpu``       ``smoke``   note
 ================  ===========  ============  ==========  =======================================
-steps             400,000      6,000         30          one D + one G step each
+steps             400,000      4,000         30          G steps
+D steps per G     1            3             1           fresh mini-batch each (``d_steps``)
 batch B           100          100           32          packed samples per D batch
 lr (G and D)      1e-4         3e-3 -> 1e-4  1e-3        Adam; cpu: geometric decay over the run
 beta1, beta2      0.8, 0.999   0.5, 0.999    0.5, 0.999
@@ -13,18 +14,22 @@ latent dim        2            2             2           z ~ N(0, I)
 G                 4 x 400      4 x 64        2 x 16      [Linear, BN, ReLU] blocks x width
 D (maxout)        3 x 200 x 5  3 x 64 x 5    2 x 8 x 3   layers x width x pieces
 eval samples      2,500        2,500         500
-checkpoint every  20,000       1,000         10          steps
+checkpoint every  20,000       500           10          steps
 ================  ===========  ============  ==========  =======================================
 
 ``paper`` is PacGAN arXiv 1712.04086 Section 5.1 / THEORY.md s.6 and is meant for a GPU. ``cpu`` is
-our reduction for a 2-core machine (about 6 minutes for the grid ensemble m = 1..4 x 2 seeds on one
-thread): narrower networks, a larger learning rate that decays geometrically over the run so that
-samples sharpen within 6,000 steps. With it the plain GAN converges (grid: 21/25 modes, ~75% high
-quality, 2 seeds), but the packed discriminators (input width 2m) need longer to resolve the grid's
-fine structure: PacGAN2-4 are still diffuse after 6,000 steps (<10% high quality), so on the grid
-this preset does *not* reproduce PacGAN's result (benchmarks/results/gan_cpu_preset_grid.json).
-Its absolute numbers are not comparable with the published ones. ``smoke`` only exercises the code
-paths (tests).
+our reduction for a 2-core machine (about 8 minutes per ensemble m = 1..4 x 2 seeds on one thread):
+narrower networks, a larger learning rate that decays geometrically over the run so that samples
+sharpen within 4,000 steps, and three discriminator updates per generator update (``d_steps``).
+The extra D steps are what lets packing act in a short run: with one D step (6,000 steps) the
+packed discriminators (input width 2m; the real data form 25^m tight clusters) sat near chance loss
+for thousands of steps and PacGAN2-4 stayed diffuse (<10% high quality) while the GAN converged. A
+larger D learning rate instead (``d_lr_mult`` 5-10, TTUR) did not help (PacGAN2 2-15% high quality
+after 3,000 steps). Result (2 seeds, benchmarks/results/gan_cpu_preset_{grid,ring}.json): grid GAN
+16.5 modes / 80% high quality, PacGAN2 23.5 / 54% (PacGAN's qualitative result; paper 17.3 / 94.8
+and 23.8 / 91.3), but PacGAN3 and PacGAN4 are still diffuse on the grid (19 and 16.5 modes, <5%
+high quality); ring GAN 6.5 / 92%, PacGAN2-4 7.5-8 / 91-93%. Absolute numbers are not comparable
+with the published ones. ``smoke`` only exercises the code paths (tests).
 """
 
 from __future__ import annotations
@@ -85,13 +90,13 @@ PRESETS: dict[str, Preset] = {
     ),
     "cpu": Preset(
         "cpu",
-        "2-core CPU reduction: G 4x64, D maxout 3x64x5, Adam 3e-3 decayed geometrically to 1e-4 over "
-        "6,000 steps, beta1 0.5, batch 100",
-        steps=6000,
+        "2-core CPU reduction: G 4x64, D maxout 3x64x5, 3 D steps per G step, Adam 3e-3 decayed "
+        "geometrically to 1e-4 over 4,000 steps, beta1 0.5, batch 100",
+        steps=4000,
         config=dict(batch_size=100, lr=3e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=64, g_layers=4,
-                    d_hidden=64, d_layers=3, d_pieces=5, lr_final=1e-4),
+                    d_hidden=64, d_layers=3, d_pieces=5, lr_final=1e-4, d_steps=3),
         eval_samples=2500,
-        checkpoint_every=1000,
+        checkpoint_every=500,
     ),
     "smoke": Preset(
         "smoke",

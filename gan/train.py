@@ -19,7 +19,11 @@ non-saturating generator loss):
    - log(1 - sigmoid(D(fake)))``), batch means, fake detached;
 4. generator step on ``softplus(-D'(fake))`` with the updated ``D'`` (same ``fake``).
 
-Adam (``lr``, ``beta1``, ``beta2``) on the stacked tensors is elementwise, hence per member.
+With ``TrainConfig.d_steps = k > 1`` steps 1-3 are repeated ``k`` times (fresh latents and data
+indices each time) before step 4, which reuses the fake batch of the last repetition.
+
+Adam (``lr``, ``beta1``, ``beta2``) on the stacked tensors is elementwise, hence per member; the
+discriminator's learning rate is ``d_lr_mult`` times the generator's.
 """
 
 from __future__ import annotations
@@ -57,6 +61,17 @@ class TrainConfig:
         Generator width and number of [Linear, BatchNorm, ReLU] blocks (400, 4).
     d_hidden, d_layers, d_pieces : int
         Discriminator maxout width, depth and pieces per unit (200, 3, 5).
+    lr_final, lr_decay_steps : float or None, int or None
+        Optional geometric learning-rate decay: step ``t`` uses ``lr * (lr_final / lr) **
+        min(t / lr_decay_steps, 1)`` (both None: constant ``lr``).
+    d_steps : int
+        Discriminator updates per generator update (1, PacGAN's protocol). Each D update draws a
+        fresh mini-batch (latents and data indices) from the member's own ``torch.Generator``; the
+        generator step uses the fake batch of the last D update. 1 reproduces the single-D-step
+        training step exactly.
+    d_lr_mult : float
+        Discriminator learning rate = ``d_lr_mult`` times the generator's (1.0), at every step of
+        the decay schedule (two time-scale update rule, Heusel et al. 2017).
     """
 
     batch_size: int = 100
@@ -71,6 +86,8 @@ class TrainConfig:
     d_pieces: int = 5
     lr_final: float | None = None
     lr_decay_steps: int | None = None
+    d_steps: int = 1
+    d_lr_mult: float = 1.0
 
     def lr_at(self, step: int) -> float:
         """Learning rate used by training step ``step`` (0-based)."""
@@ -82,6 +99,8 @@ class TrainConfig:
         for f in ("batch_size", "latent_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "d_pieces"):
             check_integer(getattr(self, f), f, minimum=1)
         check_real(self.lr, "lr", lo=0.0, lo_open=True)
+        check_integer(self.d_steps, "d_steps", minimum=1)
+        check_real(self.d_lr_mult, "d_lr_mult", lo=0.0, lo_open=True)
         check_real(self.beta1, "beta1", lo=0.0, hi=1.0, hi_open=True)
         check_real(self.beta2, "beta2", lo=0.0, hi=1.0, hi_open=True)
         if (self.lr_final is None) != (self.lr_decay_steps is None):
@@ -99,6 +118,11 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown TrainConfig field(s) {unknown}; known: {sorted(names)}")
         return cls(**d)
+
+
+#: Fields added to TrainConfig after checkpoints were first written, with the values that
+#: reproduce the older behaviour: a stored config without them means these defaults.
+_CONFIG_ADDED_DEFAULTS = {"d_steps": 1, "d_lr_mult": 1.0}
 
 
 @dataclass(frozen=True)
@@ -254,7 +278,7 @@ class GanEnsemble:
         self.g_params = [p for g in self.groups for p in g.G.parameters()]
         self.d_params = [p for g in self.groups for p in g.D.parameters()]
         self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2))
-        self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr, betas=(c.beta1, c.beta2))
+        self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2))
         self.step = 0
         #: (step, d_loss (E,), g_loss (E,)) recorded by :meth:`train` every ``log_every`` steps.
         self.history: list[tuple[int, list[float], list[float]]] = []
@@ -278,25 +302,31 @@ class GanEnsemble:
         return torch.stack(zs), self.data[torch.stack(ids)]
 
     def train_step(self) -> tuple[np.ndarray, np.ndarray]:
-        """One D step and one G step for every member; returns per-member (d_loss, g_loss)."""
-        if self.config.lr_final is not None:
-            lr = self.config.lr_at(self.step)
-            for opt in (self.opt_d, self.opt_g):
+        """``d_steps`` D steps and one G step for every member; returns per-member (d_loss, g_loss).
+
+        The returned D loss is that of the last D step (the one whose fake batch the G step reuses).
+        """
+        c = self.config
+        if c.lr_final is not None:
+            lr = c.lr_at(self.step)
+            for opt, mult in ((self.opt_d, c.d_lr_mult), (self.opt_g, 1.0)):
                 for pg in opt.param_groups:
-                    pg["lr"] = lr
-        fakes, d_losses = [], []
-        for grp in self.groups:
-            z, real = self._draw(grp)
-            fake = grp.G(z, chunks=grp.m)
-            d_real = grp.D(pack(real, grp.m))
-            d_fake = grp.D(pack(fake.detach(), grp.m))
-            d_losses.append(F.softplus(-d_real).mean(1) + F.softplus(d_fake).mean(1))
-            fakes.append(fake)
-        d_total = sum(l.sum() for l in d_losses)
-        grads = torch.autograd.grad(d_total, self.d_params)
-        for p, gr in zip(self.d_params, grads):
-            p.grad = gr
-        self.opt_d.step()
+                    pg["lr"] = lr * mult
+        for k in range(c.d_steps):
+            fakes, d_losses = [], []
+            for grp in self.groups:
+                z, real = self._draw(grp)
+                with torch.set_grad_enabled(k == c.d_steps - 1):  # only the last fake feeds the G step
+                    fake = grp.G(z, chunks=grp.m)
+                d_real = grp.D(pack(real, grp.m))
+                d_fake = grp.D(pack(fake.detach(), grp.m))
+                d_losses.append(F.softplus(-d_real).mean(1) + F.softplus(d_fake).mean(1))
+                fakes.append(fake)
+            d_total = sum(l.sum() for l in d_losses)
+            grads = torch.autograd.grad(d_total, self.d_params)
+            for p, gr in zip(self.d_params, grads):
+                p.grad = gr
+            self.opt_d.step()
         g_losses = [F.softplus(-grp.D(pack(f, grp.m))).mean(1) for grp, f in zip(self.groups, fakes)]
         g_total = sum(l.sum() for l in g_losses)
         grads = torch.autograd.grad(g_total, self.g_params)
@@ -373,8 +403,11 @@ class GanEnsemble:
             raise ValueError(f"not an ensemble state (format {state.get('format') if isinstance(state, dict) else None!r}, expected {STATE_FORMAT!r})")
         mine = {"members": [[m.m, m.seed] for m in self.members], "config": asdict(self.config),
                 "fingerprint": self.fingerprint}
+        theirs = dict(state)
+        if isinstance(theirs.get("config"), dict):  # older checkpoints lack the fields added since
+            theirs["config"] = {**_CONFIG_ADDED_DEFAULTS, **theirs["config"]}
         for key, val in mine.items():
-            if state.get(key) != val:
+            if theirs.get(key) != val:
                 raise ValueError(f"checkpoint does not match this run: {key} is {state.get(key)!r} in the checkpoint, {val!r} here")
         theirs_w = state.get("data_weights")
         if (theirs_w is None) != (self.data_weights is None) or (

@@ -167,3 +167,114 @@ def test_presets():
         get_preset(name).train_config()
     with pytest.raises(ValueError, match="preset must be one of"):
         get_preset("fast")
+
+
+# ---------------------------------------------------------------- discriminator-speed knobs
+def _reference_step(ens):
+    """The training step before ``d_steps`` / ``d_lr_mult`` existed (one D step, one lr), verbatim."""
+    import torch.nn.functional as F
+
+    from gan.models import pack
+
+    if ens.config.lr_final is not None:
+        lr = ens.config.lr_at(ens.step)
+        for opt in (ens.opt_d, ens.opt_g):
+            for pg in opt.param_groups:
+                pg["lr"] = lr
+    fakes, d_losses = [], []
+    for grp in ens.groups:
+        z, real = ens._draw(grp)
+        fake = grp.G(z, chunks=grp.m)
+        d_losses.append(F.softplus(-grp.D(pack(real, grp.m))).mean(1)
+                        + F.softplus(grp.D(pack(fake.detach(), grp.m))).mean(1))
+        fakes.append(fake)
+    for p, gr in zip(ens.d_params, torch.autograd.grad(sum(l.sum() for l in d_losses), ens.d_params)):
+        p.grad = gr
+    ens.opt_d.step()
+    g_losses = [F.softplus(-grp.D(pack(f, grp.m))).mean(1) for grp, f in zip(ens.groups, fakes)]
+    for p, gr in zip(ens.g_params, torch.autograd.grad(sum(l.sum() for l in g_losses), ens.g_params)):
+        p.grad = gr
+    ens.opt_g.step()
+    ens.step += 1
+
+
+@pytest.mark.parametrize("decay", [False, True])
+def test_default_d_knobs_reproduce_the_single_d_step_exactly(decay):
+    cfg = TrainConfig.from_dict({**TINY.__dict__, **(dict(lr_final=1e-4, lr_decay_steps=6) if decay else {})})
+    assert cfg.d_steps == 1 and cfg.d_lr_mult == 1.0
+    assert TrainConfig.from_dict({**cfg.__dict__, "d_steps": 1, "d_lr_mult": 1.0}) == cfg
+    new = GanEnsemble(RING, [(1, 0), (2, 1)], cfg, device="cpu")
+    old = GanEnsemble(RING, [(1, 0), (2, 1)], cfg, device="cpu")
+    new.train(6)
+    for _ in range(6):
+        _reference_step(old)
+    for i in range(2):
+        pn, po = _params(new, i), _params(old, i)
+        for k in pn:
+            torch.testing.assert_close(pn[k], po[k], rtol=0, atol=0, msg=k)
+    assert [g.get_state().tolist() for g in new.gens] == [g.get_state().tolist() for g in old.gens]
+    assert get_preset("paper").train_config().d_steps == 1
+    assert get_preset("paper").train_config().d_lr_mult == 1.0
+
+
+def test_d_steps_and_d_lr_mult_act_as_documented():
+    cfg = TrainConfig.from_dict({**TINY.__dict__, "d_steps": 3, "d_lr_mult": 4.0, "lr_final": 1e-4,
+                                 "lr_decay_steps": 10})
+    ens = GanEnsemble(RING, [(1, 0), (3, 2)], cfg, device="cpu")
+    ens.train(2)
+    d_steps = {int(s["step"]) for s in ens.opt_d.state.values()}
+    g_steps = {int(s["step"]) for s in ens.opt_g.state.values()}
+    assert d_steps == {6} and g_steps == {2} and ens.step == 2
+    assert ens.opt_d.param_groups[0]["lr"] == 4.0 * ens.opt_g.param_groups[0]["lr"] == 4.0 * cfg.lr_at(1)
+    const = GanEnsemble(RING, [(1, 0)], TrainConfig.from_dict({**TINY.__dict__, "d_lr_mult": 5.0}), device="cpu")
+    const.train(1)
+    assert const.opt_d.param_groups[0]["lr"] == 5.0 * TINY.lr and const.opt_g.param_groups[0]["lr"] == TINY.lr
+    with pytest.raises(ValueError, match="d_steps"):
+        TrainConfig(d_steps=0)
+    with pytest.raises(ValueError, match="d_lr_mult"):
+        TrainConfig(d_lr_mult=0.0)
+
+
+def test_d_knobs_deterministic_and_resume_exactly():
+    cfg = TrainConfig.from_dict({**TINY.__dict__, "d_steps": 2, "d_lr_mult": 3.0})
+    a = GanEnsemble(RING, [(1, 0), (2, 1)], cfg, device="cpu")
+    b = GanEnsemble(RING, [(1, 0), (2, 1)], cfg, device="cpu")
+    base = GanEnsemble(RING, [(1, 0), (2, 1)], TINY, device="cpu")
+    for e in (a, b, base):
+        e.train(6, log_every=2)
+    assert a.history == b.history
+    for i in range(2):
+        pa, pb, p0 = _params(a, i), _params(b, i), _params(base, i)
+        for k in pa:
+            torch.testing.assert_close(pa[k], pb[k], rtol=0, atol=0, msg=k)
+        assert any(not torch.equal(pa[k], p0[k]) for k in pa)
+    half = GanEnsemble(RING, [(1, 0), (2, 1)], cfg, device="cpu")
+    half.train(3, log_every=2)
+    buf = io.BytesIO()
+    torch.save(half.state_dict(), buf)
+    buf.seek(0)
+    resumed = GanEnsemble(RING, [(1, 0), (2, 1)], cfg, device="cpu")
+    resumed.load_state_dict(torch.load(buf, weights_only=True))
+    resumed.train(3, log_every=2)
+    assert resumed.history == a.history
+    for i in range(2):
+        pa, pr = _params(a, i), _params(resumed, i)
+        for k in pa:
+            torch.testing.assert_close(pa[k], pr[k], rtol=0, atol=0, msg=k)
+    # A checkpoint with a different d_steps is refused.
+    with pytest.raises(ValueError, match="config"):
+        GanEnsemble(RING, [(1, 0), (2, 1)], TINY, device="cpu").load_state_dict(half.state_dict())
+
+
+def test_checkpoint_from_before_the_d_knobs_loads_with_defaults():
+    ens = GanEnsemble(RING, [(1, 0)], TINY, device="cpu")
+    ens.train(2)
+    state = ens.state_dict()
+    for key in ("d_steps", "d_lr_mult"):
+        del state["config"][key]
+    again = GanEnsemble(RING, [(1, 0)], TINY, device="cpu")
+    again.load_state_dict(state)
+    assert again.step == 2
+    with pytest.raises(ValueError, match="config"):
+        GanEnsemble(RING, [(1, 0)], TrainConfig.from_dict({**TINY.__dict__, "d_steps": 2}),
+                    device="cpu").load_state_dict(state)
