@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -20,7 +21,18 @@ def main(argv=None) -> int:
     parser.add_argument("--format", default="png", choices=["png", "pdf", "svg"], help="image format")
     parser.add_argument("--runs", default=None, help="folder of trained-model results (default: OUT/_runs)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads for the figures that train small models (default: "
+                             "$OMP_NUM_THREADS, else 1: the toy networks gain nothing from more, and "
+                             "a second thread on a busy 2-core machine makes them several times slower)")
     args = parser.parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be >= 1; got {args.threads}")
+    # read by torch when the first training figure imports it
+    if args.threads is not None:
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    else:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
 
     from ._registry import available_figures, build_figures
 

@@ -49,3 +49,21 @@ def test_missing_matplotlib_gives_install_hint(tmp_path):
     assert out.returncode == 2
     assert "needs matplotlib" in out.stderr and "modecollapse[figures]" in out.stderr
     assert not any(tmp_path.iterdir()), "nothing may be written when matplotlib is missing"
+
+
+def test_threads_option_sets_torch_threads_and_rejects_bad_values(tmp_path):
+    code = (
+        "import os, sys\n"
+        "os.environ.pop('OMP_NUM_THREADS', None)\n"
+        "from figures.__main__ import main\n"
+        f"rc = main(['regions_toy', '--out', {str(tmp_path)!r}, '--threads', '1'])\n"
+        "import torch\n"
+        "print(rc, os.environ['OMP_NUM_THREADS'], torch.get_num_threads())\n"
+    )
+    out = _run(code=code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-3:] == ["0", "1", "1"]
+    default = _run(code=code.replace(", '--threads', '1'", ""))
+    assert default.returncode == 0 and default.stdout.split()[-3:] == ["0", "1", "1"], default.stderr
+    bad = _run("regions_toy", "--out", str(tmp_path), "--threads", "0")
+    assert bad.returncode == 2 and "--threads must be >= 1; got 0" in bad.stderr
