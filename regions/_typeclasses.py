@@ -100,6 +100,8 @@ def _classes(p: np.ndarray, q: np.ndarray) -> _Classes:
     pf, qf, lr = pf[order], qf[order], lr[order]
     gid = _group_sorted(lr, _MERGE_ATOL)
     ng = int(gid[-1]) + 1 if gid.size else 0
+    if ng == gid.size:  # no two ratios within _MERGE_ATOL: nothing to merge
+        return _Classes(a, b, pf, qf, lr)
     P = np.bincount(gid, weights=pf, minlength=ng)
     Q = np.bincount(gid, weights=qf, minlength=ng)
     with np.errstate(divide="ignore"):
