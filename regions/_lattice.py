@@ -73,6 +73,16 @@ def _gamma(n: int) -> float:
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
     """``sum a_i b_i`` without BLAS (no thread start-up; the error is covered by ``_gamma``)."""
     return float(np.einsum("i,i->", a, b))
+
+
+def _l_roundoff(cl: _Classes) -> float:
+    """Bound on the error of each computed ``l_c`` (itself a rounded ``log P_c - log Q_c``)."""
+    return 4.0 * _U * (1.0 + float(np.max(np.abs(cl.l))))
+
+
+def _deterministic_E(cl: _Classes, k: np.ndarray, h: float, m: int) -> float:
+    """``E``: for every sequence ``|L - hK| <= m (max_c |l_c - h k_c| + l round-off)`` (with slack)."""
+    return m * (float(np.max(np.abs(cl.l - h * k))) + _l_roundoff(cl)) * (1.0 + 1e-12)
 #: Default largest FFT length of the certified path (rfft of 2^26 points: ~1.6 GB peak, ~4 s).
 _MAX_POINTS = 2**26
 #: Fraction of the requested width given to each Chernoff tail (window truncation).
@@ -214,9 +224,7 @@ def _bracket(cl: _Classes, m: int, h: float, log_tau: float, max_points: int):
     nmax = max(w[3] for w in wins)
     if nmax > max_points:
         raise _TooLarge(nmax)
-    l_true_err = 4.0 * _U * (1.0 + float(np.max(np.abs(cl.l))))  # l_c itself is a rounded log
-    E = m * (float(np.max(np.abs(cl.l - h * k))) + l_true_err)
-    E *= 1.0 + 1e-12
+    E = _deterministic_E(cl, k, h, m)
     # the rounding error D = L - hK is a sum of m i.i.d. letters: Chernoff makes |D| <= s except on
     # a set of P- and Q-mass tauD (whose flipped sequences cost at most P(x) + Q(x)); s << E = m max|e|
     # (when the Chernoff bound saturates at the top, s ~ E and tauD is useless: keep the deterministic E)
@@ -310,7 +318,7 @@ def _rounding_deviation(cl: _Classes, k: np.ndarray, h: float, m: int, log_tau: 
     plus ``m`` times the round-off of each computed ``l_c`` (a deterministic shift).
     """
     e = cl.l - h * k
-    shift = m * 4.0 * _U * (1.0 + float(np.max(np.abs(cl.l))))
+    shift = m * _l_roundoff(cl)
     s, tails = 0.0, 0.0
     parts = []
     for mass in (cl.P, cl.Q):
@@ -405,8 +413,7 @@ def _region_bounds(cl: _Classes, m: int, h: float, log_tau: float, max_points: i
     nmax = max(w[3] for w in wins)
     if nmax > max_points:
         raise _TooLarge(nmax)
-    l_true_err = 4.0 * _U * (1.0 + float(np.max(np.abs(cl.l))))
-    E = m * (float(np.max(np.abs(cl.l - h * k))) + l_true_err) * (1.0 + 1e-12)
+    E = _deterministic_E(cl, k, h, m)
     (loP, hiP, tauP, nP), (loQ, hiQ, tauQ, nQ) = wins
     A0 = _one_minus_pow(cl.a, m)
     lo, hi = min(loP, loQ), max(hiP, hiQ)

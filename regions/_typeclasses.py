@@ -244,10 +244,10 @@ def _finite_part(cl: _Classes, m: int) -> float:
         tailQ = _sf_scalar(j0 - 1, m, float(cl.Q[0]) / sQ)
         return max(0.0, _pow_mass(sP, m) * tailP - _pow_mass(sQ, m) * tailQ)
     n_out = _n_outer(k, m)
+    if not _exact_feasible(cl, m, extended=True):  # the one statement of the limits
+        raise _Infeasible(n_out)
     if _enumerate(k, m, n_out):
         return _enumerated_part(cl, m)
-    if (n_out > _EXACT_OUTER_LIMIT or n_out * (k - 2) > _EXACT_ENTRY_LIMIT) and _n_types(k, m) > _EXACT_TYPE_LIMIT:
-        raise _Infeasible(n_out)
     outer = _compositions(k - 2, m, exact_total=False)
     ia, ib = k - 2, k - 1  # inner classes: l_a > l_b
     total = 0.0
