@@ -27,6 +27,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--classifier-epochs", type=int, default=None, help="override the digit classifier's epochs")
     parser.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints; default 500")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda[:i]")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
@@ -52,6 +53,7 @@ def run(args) -> int:
         PROTOCOL_NOTE, classifier_accuracy, evaluate_stacked, init_stacked, load_mnist_digits,
         load_stacked_state, split_digits, stacked_preset, train_digit_classifier, train_stacked,
     )
+    from .runs import _versions
     from .train import parse_seeds, resolve_device
 
     # ---- validate everything before any training
@@ -70,6 +72,8 @@ def run(args) -> int:
         cfg = cfg.replace(classifier_epochs=args.classifier_epochs)
     if args.checkpoint_every < 1:
         raise ValueError(f"--checkpoint-every must be >= 1; got {args.checkpoint_every}")
+    if args.threads is not None and (isinstance(args.threads, bool) or args.threads < 1):
+        raise ValueError(f"--threads must be >= 1; got {args.threads}")
     ms, seeds = _parse_ms(args.m), parse_seeds(args.seeds)
     device = resolve_device(args.device)
     out = Path(args.out)
@@ -94,6 +98,8 @@ def run(args) -> int:
             if stored != asdict(cfg) or payloads[key].get("m") != key[0] or payloads[key].get("seed") != key[1]:
                 raise ValueError(f"checkpoint {path} was written for another setting: {stored} vs {asdict(cfg)}")
 
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
     split = split_digits(load_mnist_digits(image_size=cfg.image_size))
@@ -138,6 +144,7 @@ def run(args) -> int:
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "torch": torch.__version__,
+        "versions": _versions(),
         "classifier_held_out_accuracy": acc,
         "n_classifier_held_out": len(split.test),
         "protocol_note": PROTOCOL_NOTE,

