@@ -1,0 +1,60 @@
+"""The README's GAN result tables are the committed results files, not hand-typed numbers.
+
+Each table row is rebuilt here from ``benchmarks/results/*.json`` (written by the commands the
+README names) and must appear verbatim in the README; rerunning a command and committing its file
+without regenerating the table, or editing a number by hand, fails this test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+RESULTS = ROOT / "benchmarks" / "results"
+
+# PacGAN arXiv 1712.04086 Table 1 (THEORY.md s.6): modes / % high quality / reverse KL.
+PACGAN_TABLE1 = {
+    "grid": {1: (17.3, 94.8, 0.7), 2: (23.8, 91.3, 0.13), 3: (24.6, 94.2, 0.06), 4: (24.8, 93.6, 0.04)},
+    "ring": {1: (6.3, 98.2, 0.45), 2: (7.9, 95.6, 0.07), 3: (7.8, 97.7, 0.1), 4: (7.8, 95.9, 0.07)},
+}
+LABEL = {1: "GAN", 2: "PacGAN2", 3: "PacGAN3", 4: "PacGAN4"}
+
+
+def _readme() -> str:
+    """The README with every run of whitespace (line breaks included) folded to one space."""
+    return " ".join(README.read_text().split())
+
+
+def _pm(v: dict, digits: int) -> str:
+    return f"{v['mean']:.{digits}f} ± {v['se']:.{digits}f}"
+
+
+@pytest.mark.parametrize("dataset", ["grid", "ring"])
+def test_pacgan_table_rows_come_from_the_results_file(dataset):
+    res = json.loads((RESULTS / f"gan_cpu_preset_{dataset}.json").read_text())
+    text = _readme()
+    assert res["spec"]["preset"] == "cpu"
+    header = (f"**{dataset}** ({len(res['spec']['seeds'])} seeds, {res['spec']['steps']:,} steps, "
+              f"{res['info']['elapsed_s'] / 60:.1f} min for all {len(res['members'])} members on 1 thread)")
+    assert header in text
+    for m, pub in PACGAN_TABLE1[dataset].items():
+        s = res["summary"][str(m)]
+        row = (f"| {LABEL[m]} | {_pm(s['modes'], 1)} / {pub[0]} | {_pm(s['hq_percent'], 1)} / {pub[1]} "
+               f"| {_pm(s['reverse_kl'], 3)} / {pub[2]} |")
+        assert row in text, row
+
+
+def test_stacked_mnist_table_rows_come_from_the_results_file():
+    res = json.loads((RESULTS / "stacked_cpu_preset.json").read_text())
+    text = _readme()
+    assert res["preset"] == "cpu" and res["config"]["image_size"] == 14
+    assert f"classifier held-out accuracy {res['classifier_held_out_accuracy']:.3f}" in text
+    assert f"{res['seconds']:.0f} s for all {len(res['runs'])} runs" in text
+    for label, s in res["summary"].items():
+        name = "GAN (DCGAN-style)" if label == "GAN" else label
+        row = f"| {name} | {_pm(s['modes'], 1)} | {_pm(s['kl'], 3)} |"
+        assert row in text, row
