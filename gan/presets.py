@@ -5,7 +5,7 @@ No torch import: the CLI lists presets without it.
 ================  ===========  ============  ==========  =======================================
 setting           ``paper``    ``cpu``       ``smoke``   note
 ================  ===========  ============  ==========  =======================================
-steps             400,000      4,000         30          G steps
+steps             400,000      12,000        30          G steps
 D steps per G     1            3             1           fresh mini-batch each (``d_steps``)
 batch B           100          100           32          packed samples per D batch
 lr (G and D)      1e-4         3e-3 -> 1e-4  1e-3        Adam; cpu: geometric decay over the run
@@ -18,18 +18,20 @@ checkpoint every  20,000       500           10          steps
 ================  ===========  ============  ==========  =======================================
 
 ``paper`` is PacGAN arXiv 1712.04086 Section 5.1 / THEORY.md s.6 and is meant for a GPU. ``cpu`` is
-our reduction for a 2-core machine (about 8 minutes per ensemble m = 1..4 x 2 seeds on one thread):
+our reduction for a 2-core machine (about 16 minutes per ensemble m = 1..4 x 2 seeds on one thread):
 narrower networks, a larger learning rate that decays geometrically over the run so that samples
-sharpen within 4,000 steps, and three discriminator updates per generator update (``d_steps``).
-The extra D steps are what lets packing act in a short run: with one D step (6,000 steps) the
-packed discriminators (input width 2m; the real data form 25^m tight clusters) sat near chance loss
-for thousands of steps and PacGAN2-4 stayed diffuse (<10% high quality) while the GAN converged. A
-larger D learning rate instead (``d_lr_mult`` 5-10, TTUR) did not help (PacGAN2 2-15% high quality
-after 3,000 steps). Result (2 seeds, benchmarks/results/gan_cpu_preset_{grid,ring}.json): grid GAN
-16.5 modes / 80% high quality, PacGAN2 23.5 / 54% (PacGAN's qualitative result; paper 17.3 / 94.8
-and 23.8 / 91.3), but PacGAN3 and PacGAN4 are still diffuse on the grid (19 and 16.5 modes, <5%
-high quality); ring GAN 6.5 / 92%, PacGAN2-4 7.5-8 / 91-93%. Absolute numbers are not comparable
-with the published ones. ``smoke`` only exercises the code paths (tests).
+sharpen within 12,000 steps, and three discriminator updates per generator update (``d_steps``).
+Why: a packed discriminator (input width 2m; the real data form 25^m tight clusters) learns slowly
+from scratch -- against a fixed blurred grid it stays at chance loss for 3,000 steps when m >= 3
+(``benchmarks/packed_d_from_scratch.py``) -- so it has to track the generator from the start.
+With one D step the packed discriminators sat near chance loss and PacGAN2-4 stayed diffuse (<10%
+high quality) while the GAN converged; a larger D learning rate (``d_lr_mult`` 5-10, TTUR) did not
+help; three D steps did, but at 4,000 steps only PacGAN2 was sharp (PacGAN3-4 < 5% high quality).
+Result at 12,000 steps (2 seeds, benchmarks/results/gan_cpu_preset_{grid,ring}.json; paper in
+brackets): grid modes GAN 14.5 (17.3), PacGAN2 20.5 (23.8), PacGAN3 24 (24.6), PacGAN4 25 (24.8),
+reverse KL 1.63 / 0.75 / 0.37 / 0.18, high quality 90 / 84 / 74 / 43% (PacGAN4's two seeds: 75%
+and 12%); ring GAN 7.5 modes, PacGAN2-4 8, all 96-97% high quality. Absolute numbers are not
+comparable with the published ones. ``smoke`` only exercises the code paths (tests).
 """
 
 from __future__ import annotations
@@ -91,8 +93,8 @@ PRESETS: dict[str, Preset] = {
     "cpu": Preset(
         "cpu",
         "2-core CPU reduction: G 4x64, D maxout 3x64x5, 3 D steps per G step, Adam 3e-3 decayed "
-        "geometrically to 1e-4 over 4,000 steps, beta1 0.5, batch 100",
-        steps=4000,
+        "geometrically to 1e-4 over 12,000 steps, beta1 0.5, batch 100",
+        steps=12_000,
         config=dict(batch_size=100, lr=3e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=64, g_layers=4,
                     d_hidden=64, d_layers=3, d_pieces=5, lr_final=1e-4, d_steps=3),
         eval_samples=2500,
