@@ -89,6 +89,9 @@ class FigureContext:
         Folder for trained-model results that figures reuse (``python -m gan`` writes there).
     seed : int
         Base seed for anything random a figure draws.
+    gan_steps : int or None
+        Training steps of the GAN/PacGAN runs that figures train (``gan_samples``; the
+        ``crosscheck_regions`` figure reuses its grid run). None: each figure's default.
     written : list of Path
         Every file written through this context, in order.
     """
@@ -97,6 +100,7 @@ class FigureContext:
     fmt: str = "png"
     runs_dir: Path | None = None
     seed: int = 0
+    gan_steps: int | None = None
     written: list[Path] = field(default_factory=list)
     log: Callable[[str], None] = print
 
@@ -105,6 +109,9 @@ class FigureContext:
         if self.runs_dir is None:
             self.runs_dir = self.out_dir / "_runs"
         self.runs_dir = Path(self.runs_dir)
+        if self.gan_steps is not None and (isinstance(self.gan_steps, bool) or not isinstance(self.gan_steps, int)
+                                           or self.gan_steps < 1):
+            raise ValueError(f"gan_steps must be a positive integer or None; got gan_steps={self.gan_steps!r}")
 
     def savefig(self, fig, name: str) -> Path:
         """Save a matplotlib figure as ``<name>.<fmt>`` and close it."""
@@ -142,13 +149,17 @@ class FigureContext:
         return path
 
 
-def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None, seed=0, log=print):
+def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None, seed=0, gan_steps=None, log=print):
     """Build the named figures (all when ``names`` is None); return ``[(spec, files, seconds, error)]``.
+
+    ``gan_steps`` overrides the training steps of the figures that train GANs (see
+    :class:`FigureContext`).
 
     A failing figure is reported and the others still build; the caller decides the exit code.
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}; got fmt={fmt!r}")
+    FigureContext(out_dir=out_dir, gan_steps=gan_steps)  # validate before building anything
     specs = available_figures()
     by_name = {s.name: s for s in specs}
     if names:
@@ -160,7 +171,7 @@ def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None
     out.mkdir(parents=True, exist_ok=True)
     results = []
     for i, spec in enumerate(specs, 1):
-        ctx = FigureContext(out_dir=out, fmt=fmt, runs_dir=runs_dir, seed=seed, log=log)
+        ctx = FigureContext(out_dir=out, fmt=fmt, runs_dir=runs_dir, seed=seed, gan_steps=gan_steps, log=log)
         log(f"[{i}/{len(specs)}] {spec.name}: building ...")
         t0 = time.perf_counter()
         err = None

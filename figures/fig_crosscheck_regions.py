@@ -5,7 +5,7 @@ its samples; the target P's cell masses are exact. Left: the exact regions R(P, 
 each pair and m = 2..4, the exact packed TV as a position in its band, 0 at L(tau, m) and 1 at
 1-(1-tau)^m; the bar spans [L1, 1] with L1 the sharpest bound from the pair's own collapses. Pairs: the synthetic 20-of-25-mode generator
 (known collapse, exact masses) and GAN/PacGAN2-4 members from :mod:`gan.runs`: the run of
-``fig_gan_samples`` (cpu preset, 800 steps) when it is in ``ctx.runs_dir``, otherwise a tiny run
+``fig_gan_samples`` (cpu preset, 800 steps or ``--gan-steps``) when it is in ``ctx.runs_dir``, otherwise a tiny run
 (:data:`TINY_STEPS` steps) trained here, as the caption says.
 """
 
@@ -21,8 +21,9 @@ REPRODUCES = "PacGAN (arXiv 1712.04086) Theorems 3-5 checked on trained generato
 ORDER = 60
 
 
-def trained_run(runs_dir, log=print):
-    """The grid run of ``fig_gan_samples`` if finished in ``runs_dir``, else a tiny run trained here.
+def trained_run(runs_dir, log=print, steps: int | None = None):
+    """The grid run of ``fig_gan_samples`` (``steps``, default its STEPS) if finished in ``runs_dir``,
+    else a tiny run trained here.
 
     Returns ``(RunResult, reused: bool)``.
     """
@@ -34,9 +35,10 @@ def trained_run(runs_dir, log=print):
 
     from .fig_gan_samples import MS, SEED, STEPS
 
-    spec = RunSpec("grid", MS, (SEED,), "cpu", STEPS).resolved()
+    wanted = STEPS if steps is None else steps
+    spec = RunSpec("grid", MS, (SEED,), "cpu", wanted).resolved()
     reused = (Path(runs_dir) / spec.folder_name() / "results.json").is_file()
-    steps = STEPS if reused else TINY_STEPS
+    steps = wanted if reused else TINY_STEPS
     old = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny nets on a shared 2-core box: one thread is far faster
     try:
@@ -46,7 +48,7 @@ def trained_run(runs_dir, log=print):
     return run, reused
 
 
-def compute(runs_dir, log=print) -> dict:
+def compute(runs_dir, log=print, steps: int | None = None) -> dict:
     """All numbers of the figure: per pair, region vertices and the bound checks for m = 1..4."""
     import numpy as np
 
@@ -55,7 +57,7 @@ def compute(runs_dir, log=print) -> dict:
     target, gen = scenario("grid20")
     part = ModePartition.from_mixture(target)
     pairs = {"synthetic 20/25": collapse_report(target.cell_masses(part), gen.cell_masses(part))}
-    run, reused = trained_run(runs_dir, log)
+    run, reused = trained_run(runs_dir, log, steps)
     for m, _seed, rep in trained_collapse_reports(run):
         pairs["GAN" if m == 1 else f"PacGAN{m}"] = rep
     out = {"reused_run": reused, "run": run.path.name, "steps": run.spec.steps, "pairs": {}}
@@ -73,7 +75,7 @@ def build(ctx) -> None:
 
     from ._style import CYCLE, new_figure
 
-    data = compute(ctx.runs_dir, log=ctx.log)
+    data = compute(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
     fig, (ax, bx) = new_figure(1, 2, width="full", aspect=0.8)
     names = list(data["pairs"])
     for i, name in enumerate(names):

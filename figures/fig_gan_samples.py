@@ -1,9 +1,11 @@
 """Samples of GAN vs PacGAN2-4 on the 2D grid and ring (like PacGAN arXiv 1712.04086, Figure 2).
 
 The models are trained with :func:`gan.runs.load_or_train` (``cpu`` preset, shortened to
-:data:`STEPS` steps, seed 0) in ``ctx.runs_dir``, or reused from there when a run with the same
+:data:`STEPS` steps unless ``python -m figures --gan-steps N`` says otherwise, seed 0) in ``ctx.runs_dir``, or reused from there when a run with the same
 specification exists. Panel titles give the modes captured and the percentage of high-quality
-samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.metrics`.
+samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.metrics`, beside
+PacGAN's Table 1 (:data:`gan.runs.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed, short
+training, so the comparison is qualitative). The data file also carries the paper's numbers.
 """
 
 from __future__ import annotations
@@ -12,20 +14,27 @@ NAME = "gan_samples"
 #: Training steps per model for this figure: 8 models (2 datasets x m = 1..4) x 800 steps at the
 #: measured ~55 member-steps/s (one thread) is about 2 minutes on an idle CPU, within the figures
 #: job's training budget. Far from converged: the figure shows early training, not PacGAN's Fig. 2.
-STEPS = 800
+STEPS = 800  # default; ``--gan-steps`` (FigureContext.gan_steps) overrides it
 MS = (1, 2, 3, 4)
 SEED = 0
 DATASETS = ("grid", "ring")
 CAPTION = (f"Samples (blue) of GAN and PacGAN2-4 on the 2D grid and ring with the mode centres (orange); "
-           f"cpu preset shortened to {STEPS} steps (about 2 min of training on 2 idle cores; far from converged), "
-           f"seed 0, 2,500 samples; titles: modes captured, % high quality.")
-REPRODUCES = "PacGAN (arXiv 1712.04086) Figure 2 and Table 1, qualitatively (short CPU training)"
+           f"cpu preset shortened to {STEPS} steps by default (about 2 min of training on 2 idle cores; far from "
+           f"converged; --gan-steps 12000 trains the full preset, steps in the figure title), "
+           f"seed 0, 2,500 samples; titles: modes captured, % high quality, and PacGAN Table 1's values "
+           f"(10 runs, 400k steps).")
+REPRODUCES = ("PacGAN (arXiv 1712.04086) Figure 2 and Table 1 (paper values in the panel titles), qualitatively "
+              "(short CPU training unless `--gan-steps`)")
 ORDER = 50
 
 
 def panel_rows(runs: dict) -> dict:
-    """Per-panel numbers (dataset, m, modes, % HQ, reverse KL) from the runs' stored metrics."""
-    rows = {"dataset": [], "m": [], "modes": [], "hq_percent": [], "reverse_kl": []}
+    """Per-panel numbers (dataset, m, modes, % HQ, reverse KL) from the runs' stored metrics, with
+    PacGAN Table 1's (``paper_*``)."""
+    from gan.runs import PACGAN_TABLE1
+
+    rows = {"dataset": [], "m": [], "modes": [], "hq_percent": [], "reverse_kl": [],
+            "paper_modes": [], "paper_hq_percent": [], "paper_reverse_kl": []}
     for name in DATASETS:
         res = runs[name]
         for (m, _seed), r in zip(res.members, res.metrics):
@@ -34,14 +43,17 @@ def panel_rows(runs: dict) -> dict:
             rows["modes"].append(r.modes)
             rows["hq_percent"].append(100.0 * r.hq_fraction)
             rows["reverse_kl"].append(r.reverse_kl)
+            for key, v in zip(("paper_modes", "paper_hq_percent", "paper_reverse_kl"), PACGAN_TABLE1[name][m]):
+                rows[key].append(v)
     return rows
 
 
-def train_runs(runs_dir, log=print) -> dict:
-    """The two runs of the figure (trained or reused), keyed by dataset name."""
+def train_runs(runs_dir, log=print, steps: int | None = None) -> dict:
+    """The two runs of the figure (trained or reused), keyed by dataset name; ``steps`` default :data:`STEPS`."""
     from gan.runs import load_or_train
 
-    return {name: load_or_train(runs_dir, dataset=name, ms=MS, seeds=(SEED,), preset="cpu", steps=STEPS, log=log)
+    steps = STEPS if steps is None else steps
+    return {name: load_or_train(runs_dir, dataset=name, ms=MS, seeds=(SEED,), preset="cpu", steps=steps, log=log)
             for name in DATASETS}
 
 
@@ -49,11 +61,14 @@ def build(ctx) -> None:
     import numpy as np
 
     from gan.datasets import get_dataset
+    from gan.runs import PACGAN_TABLE1
 
     from ._style import PALETTE, new_figure
 
-    runs = train_runs(ctx.runs_dir, log=ctx.log)
+    steps = STEPS if ctx.gan_steps is None else ctx.gan_steps
+    runs = train_runs(ctx.runs_dir, log=ctx.log, steps=steps)
     fig, axes = new_figure(2, 4, width="full", aspect=1.0)
+    fig.suptitle(f"cpu preset, {steps:,} training steps, seed 0 (paper: 10 runs of 400,000 steps)", fontsize=9)
     for row, name in enumerate(DATASETS):
         ds = get_dataset(name, n_train=1)
         res = runs[name]
@@ -67,7 +82,9 @@ def build(ctx) -> None:
                        rasterized=True)
             ax.scatter(ds.means[:, 0], ds.means[:, 1], s=6, marker="x", color=PALETTE["orange"], linewidths=0.8)
             label = "GAN" if m == 1 else f"PacGAN{m}"
-            ax.set_title(f"{name} {label}\n{met.modes}/{ds.n_modes} modes, {100 * met.hq_fraction:.0f}% HQ")
+            paper = PACGAN_TABLE1[name][m]
+            ax.set_title(f"{name} {label}\n{met.modes}/{ds.n_modes} modes, {100 * met.hq_fraction:.0f}% HQ\n"
+                         f"paper: {paper[0]}, {paper[1]:.0f}%", fontsize=8)
             ax.set_xlim(-lim, lim)
             ax.set_ylim(-lim, lim)
             ax.set_aspect("equal")

@@ -32,7 +32,7 @@ def run(args) -> int:
     import torch
 
     from .checkpoint import atomic_write_text
-    from .runs import _results_json, _summaries, evaluate_run
+    from .runs import _format_summary, _results_json, _summaries, evaluate_run
 
     if args.threads is not None:
         torch.set_num_threads(check_integer(args.threads, "threads", minimum=1))
@@ -40,10 +40,7 @@ def run(args) -> int:
                                                 seed=args.sample_seed)
     summary = _summaries(spec, metrics)
     print(f"{spec.dataset}, {spec.preset} preset, step {step}/{spec.steps}, {samples.shape[1]} samples per member")
-    print(f"{'model':<9} {'modes':>14} {'% HQ':>14} {'reverse KL':>16}")
-    for m, s in summary.items():
-        label = "GAN" if m == 1 else f"PacGAN{m}"
-        print(f"{label:<9} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}")
+    print("\n".join(_format_summary(summary, spec.dataset)))
     rp = path / "results.json"
     if rp.is_file() and args.samples is None and args.sample_seed == 0 and step == spec.steps:
         stored = json.loads(rp.read_text())["members"]

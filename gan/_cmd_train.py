@@ -40,12 +40,10 @@ def add_arguments(parser) -> None:
 
 
 def _format_summary(res) -> str:
-    lines = [f"{'model':<9} {'modes':>14} {'% HQ':>14} {'reverse KL':>16}   ({res.spec.dataset}, "
-             f"{res.spec.preset} preset, {len(res.spec.seeds)} seed(s), {res.info.get('device')})"]
-    for m, s in res.summary.items():
-        label = "GAN" if m == 1 else f"PacGAN{m}"
-        lines.append(f"{label:<9} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}")
-    return "\n".join(lines)
+    from .runs import _format_summary as table
+
+    return "\n".join([f"{res.spec.dataset}, {res.spec.preset} preset, {len(res.spec.seeds)} seed(s), "
+                      f"{res.info.get('device')}", *table(res.summary, res.spec.dataset)])
 
 
 def run(args) -> int:

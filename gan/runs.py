@@ -33,7 +33,15 @@ from .datasets import DATASET_NAMES, get_dataset
 from .metrics import ModeMetrics, mode_metrics, summarize_metrics
 from .presets import get_preset
 
-__all__ = ["RunSpec", "RunResult", "train_run", "load_run", "load_or_train", "evaluate_run", "ProgressBar"]
+__all__ = ["RunSpec", "RunResult", "train_run", "load_run", "load_or_train", "evaluate_run", "ProgressBar",
+           "PACGAN_TABLE1"]
+
+#: PacGAN arXiv 1712.04086 Table 1 (THEORY.md s.6; 10 runs of 400k steps each, the ``paper``
+#: preset): ``PACGAN_TABLE1[dataset][m] = (modes, % high-quality samples, reverse KL)``.
+PACGAN_TABLE1 = {
+    "grid": {1: (17.3, 94.8, 0.70), 2: (23.8, 91.3, 0.13), 3: (24.6, 94.2, 0.06), 4: (24.8, 93.6, 0.04)},
+    "ring": {1: (6.3, 98.2, 0.45), 2: (7.9, 95.6, 0.07), 3: (7.8, 97.7, 0.10), 4: (7.8, 95.9, 0.07)},
+}
 
 RESULTS_FORMAT = "modecollapse.gan.results/1"
 
@@ -205,6 +213,20 @@ def _summaries(spec: RunSpec, metrics: list[ModeMetrics]) -> dict:
         rows = [r for (mm, _), r in zip(spec.members, metrics) if mm == m]
         out[m] = summarize_metrics(rows)
     return out
+
+
+def _format_summary(summary: dict, dataset: str) -> list[str]:
+    """Lines of a per-``m`` table (mean +/- SE), with PacGAN Table 1 beside it for grid and ring."""
+    paper = PACGAN_TABLE1.get(dataset, {})
+    head = f"{'model':<9} {'modes':>14} {'% HQ':>14} {'reverse KL':>16}"
+    lines = [head + ("   paper (Table 1): modes / % HQ / reverse KL" if paper else "")]
+    for m, s in summary.items():
+        label = "GAN" if m == 1 else f"PacGAN{m}"
+        row = f"{label:<9} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}"
+        if m in paper:
+            row += f"   {paper[m][0]} / {paper[m][1]} / {paper[m][2]}"
+        lines.append(row)
+    return lines
 
 
 def _results_json(spec: RunSpec, metrics, summary, info) -> str:

@@ -22,17 +22,17 @@ def _one_thread():
     torch.set_num_threads(old)
 
 
-def test_builds_and_numbers_match_library(tmp_path, monkeypatch):
-    monkeypatch.setattr(fig, "STEPS", 5)  # code path only; the real figure trains fig.STEPS steps
+def test_builds_and_numbers_match_library(tmp_path):
     logs = []
-    [(spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=logs.append)
+    # gan_steps=5: code path only (python -m figures --gan-steps); the default trains fig.STEPS steps
+    [(spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, gan_steps=5, log=logs.append)
     assert err is None, err
     assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
     assert any("training" in s for s in logs)
 
     from gan.datasets import get_dataset
     from gan.metrics import mode_metrics
-    from gan.runs import RunSpec, load_run
+    from gan.runs import PACGAN_TABLE1, RunSpec, load_run
 
     with open(tmp_path / "gan_samples.csv") as fh:
         rows = list(csv.DictReader(fh))
@@ -46,10 +46,35 @@ def test_builds_and_numbers_match_library(tmp_path, monkeypatch):
             [row] = [r for r in rows if r["dataset"] == name and int(r["m"]) == m]
             assert int(row["modes"]) == ref.modes
             assert float(row["hq_percent"]) == pytest.approx(100 * ref.hq_fraction, abs=1e-9)
+            assert (float(row["paper_modes"]), float(row["paper_hq_percent"]),
+                    float(row["paper_reverse_kl"])) == PACGAN_TABLE1[name][m]
             kl = float(row["reverse_kl"])
             assert (math.isinf(kl) and math.isinf(ref.reverse_kl)) or kl == pytest.approx(ref.reverse_kl, rel=1e-9)
 
     # A second build reuses the runs instead of training again.
     logs.clear()
-    [(_spec, _files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=logs.append)
+    [(_spec, _files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, gan_steps=5, log=logs.append)
     assert err is None and any("reusing" in s for s in logs) and not any("training" in s for s in logs)
+
+
+def test_crosscheck_regions_reuses_the_run_with_the_same_gan_steps(tmp_path):
+    import figures.fig_crosscheck_regions as xr
+
+    build_figures([fig.NAME], out_dir=tmp_path, gan_steps=6, log=lambda s: None)
+    run, reused = xr.trained_run(tmp_path / "_runs", log=lambda s: None, steps=6)
+    assert reused and run.spec.steps == 6
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
+def test_bad_gan_steps_is_refused_before_building(tmp_path, bad):
+    with pytest.raises(ValueError, match="gan_steps"):
+        build_figures([fig.NAME], out_dir=tmp_path / "x", gan_steps=bad)
+    assert not (tmp_path / "x" / "_runs").exists()
+
+
+def test_cli_rejects_nonpositive_gan_steps(capsys):
+    from figures.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["gan_samples", "--gan-steps", "0"])
+    assert "--gan-steps must be >= 1" in capsys.readouterr().err

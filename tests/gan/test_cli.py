@@ -66,8 +66,26 @@ def test_evaluate_recomputes(finished, capsys):
     assert main(["evaluate", str(finished), "--threads", "1"]) == 0
     out = capsys.readouterr().out
     assert "matches results.json" in out and "PacGAN3" in out
+    # PacGAN Table 1 beside our numbers (grid, m = 3: 24.6 modes, 94.2% HQ, reverse KL 0.06)
+    row = next(ln for ln in out.splitlines() if ln.startswith("PacGAN3"))
+    assert row.endswith("24.6 / 94.2 / 0.06")
     ev = json.loads((finished / "evaluation.json").read_text())
     assert ev["members"] == json.loads((finished / "results.json").read_text())["members"]
+
+
+def test_summary_table_has_the_paper_column_only_where_paper_numbers_exist():
+    from gan.datasets import ring
+    from gan.metrics import mode_metrics, summarize_metrics
+    from gan.runs import PACGAN_TABLE1, _format_summary
+
+    ds = ring()
+    x = ds.means[np.arange(100) % 8] + 0.001
+    summary = {1: summarize_metrics([mode_metrics(x, ds.means, ds.std)])}
+    with_paper = _format_summary(summary, "ring")
+    assert "paper (Table 1)" in with_paper[0] and with_paper[1].endswith("6.3 / 98.2 / 0.45")
+    assert PACGAN_TABLE1["ring"][1] == (6.3, 98.2, 0.45)
+    without = _format_summary(summary, "gmm3")
+    assert "paper" not in without[0] and len(without) == 2 and without[1].split()[1] == "8"
 
 
 @pytest.mark.parametrize("args, msg", [

@@ -16,11 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 RESULTS = ROOT / "benchmarks" / "results"
 
-# PacGAN arXiv 1712.04086 Table 1 (THEORY.md s.6): modes / % high quality / reverse KL.
-PACGAN_TABLE1 = {
-    "grid": {1: (17.3, 94.8, 0.7), 2: (23.8, 91.3, 0.13), 3: (24.6, 94.2, 0.06), 4: (24.8, 93.6, 0.04)},
-    "ring": {1: (6.3, 98.2, 0.45), 2: (7.9, 95.6, 0.07), 3: (7.8, 97.7, 0.1), 4: (7.8, 95.9, 0.07)},
-}
+from gan.runs import PACGAN_TABLE1
+
 LABEL = {1: "GAN", 2: "PacGAN2", 3: "PacGAN3", 4: "PacGAN4"}
 
 
