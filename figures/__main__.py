@@ -59,8 +59,8 @@ def main(argv=None) -> int:
         return 2
     matplotlib.use("Agg")
     try:
-        results = build_figures(args.names or None, out_dir=args.out, fmt=args.format, runs_dir=args.runs, seed=args.seed,
-                                gan_steps=args.gan_steps)
+        results = build_figures(args.names or None, out_dir=args.out, fmt=args.format, runs_dir=args.runs,
+                                seed=args.seed, gan_steps=args.gan_steps)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

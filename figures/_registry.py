@@ -149,7 +149,8 @@ class FigureContext:
         return path
 
 
-def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None, seed=0, gan_steps=None, log=print):
+def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None, seed=0, gan_steps=None,
+                  log=print):
     """Build the named figures (all when ``names`` is None); return ``[(spec, files, seconds, error)]``.
 
     ``gan_steps`` overrides the training steps of the figures that train GANs (see

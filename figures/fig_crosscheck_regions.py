@@ -5,8 +5,8 @@ its samples; the target P's cell masses are exact. Left: the exact regions R(P, 
 each pair and m = 2..4, the exact packed TV as a position in its band, 0 at L(tau, m) and 1 at
 1-(1-tau)^m; the bar spans [L1, 1] with L1 the sharpest bound from the pair's own collapses. Pairs: the synthetic 20-of-25-mode generator
 (known collapse, exact masses) and GAN/PacGAN2-4 members from :mod:`gan.runs`: the run of
-``fig_gan_samples`` (cpu preset, 800 steps or ``--gan-steps``) when it is in ``ctx.runs_dir``, otherwise a tiny run
-(:data:`TINY_STEPS` steps) trained here, as the caption says.
+``fig_gan_samples`` (cpu preset, 800 steps or ``--gan-steps``) when it is in ``ctx.runs_dir``,
+otherwise a tiny run (:data:`TINY_STEPS` steps) trained here, as the caption says.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Samples of GAN vs PacGAN2-4 on the 2D grid and ring (like PacGAN arXiv 1712.04086, Figure 2).
 
 The models are trained with :func:`gan.runs.load_or_train` (``cpu`` preset, shortened to
-:data:`STEPS` steps unless ``python -m figures --gan-steps N`` says otherwise, seed 0) in ``ctx.runs_dir``, or reused from there when a run with the same
-specification exists. Panel titles give the modes captured and the percentage of high-quality
+:data:`STEPS` steps unless ``python -m figures --gan-steps N`` says otherwise, seed 0) in
+``ctx.runs_dir``, or reused from there when a run with the same specification exists. Panel titles give the modes captured and the percentage of high-quality
 samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.metrics`, beside
 PacGAN's Table 1 (:data:`gan.runs.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed, short
 training, so the comparison is qualitative). The data file also carries the paper's numbers.
