@@ -53,13 +53,14 @@ def compute(runs_dir, log=print, steps: int | None = None) -> dict:
     import numpy as np
 
     from gan.crosscheck import ModePartition, collapse_report, scenario, trained_collapse_reports
+    from gan.metrics import model_label
 
     target, gen = scenario("grid20")
     part = ModePartition.from_mixture(target)
     pairs = {"synthetic 20/25": collapse_report(target.cell_masses(part), gen.cell_masses(part))}
     run, reused = trained_run(runs_dir, log, steps)
     for m, _seed, rep in trained_collapse_reports(run):
-        pairs["GAN" if m == 1 else f"PacGAN{m}"] = rep
+        pairs[model_label(m)] = rep
     out = {"reused_run": reused, "run": run.path.name, "steps": run.spec.steps, "pairs": {}}
     for name, rep in pairs.items():
         d = rep.to_dict()

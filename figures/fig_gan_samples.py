@@ -61,14 +61,14 @@ def build(ctx) -> None:
     import numpy as np
 
     from gan.datasets import get_dataset
+    from gan.metrics import model_label
     from gan.runs import PACGAN_TABLE1
 
     from ._style import PALETTE, new_figure
 
-    steps = STEPS if ctx.gan_steps is None else ctx.gan_steps
-    runs = train_runs(ctx.runs_dir, log=ctx.log, steps=steps)
+    runs = train_runs(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
     fig, axes = new_figure(2, 4, width="full", aspect=1.0)
-    fig.suptitle(f"cpu preset, {steps:,} training steps, seed 0 (paper: 10 runs of 400,000 steps)", fontsize=9)
+    fig.suptitle(f"cpu preset, {runs[DATASETS[0]].spec.steps:,} training steps, seed 0 (paper: 10 runs of 400,000 steps)", fontsize=9)
     for row, name in enumerate(DATASETS):
         ds = get_dataset(name, n_train=1)
         res = runs[name]
@@ -81,7 +81,7 @@ def build(ctx) -> None:
             ax.scatter(pts[inside, 0], pts[inside, 1], s=1.0, color=PALETTE["blue"], alpha=0.35, linewidths=0,
                        rasterized=True)
             ax.scatter(ds.means[:, 0], ds.means[:, 1], s=6, marker="x", color=PALETTE["orange"], linewidths=0.8)
-            label = "GAN" if m == 1 else f"PacGAN{m}"
+            label = model_label(m)
             paper = PACGAN_TABLE1[name][m]
             ax.set_title(f"{name} {label}\n{met.modes}/{ds.n_modes} modes, {100 * met.hq_fraction:.0f}% HQ\n"
                          f"paper: {paper[0]}, {paper[1]:.0f}%", fontsize=8)

@@ -20,7 +20,7 @@ _LAZY = {
     "get_dataset": "datasets", "DATASET_NAMES": "datasets",
     # metrics (numpy)
     "ModeMetrics": "metrics", "MeanSE": "metrics", "mode_metrics": "metrics", "mean_se": "metrics",
-    "summarize_metrics": "metrics",
+    "summarize_metrics": "metrics", "model_label": "metrics",
     # presets (no torch)
     "Preset": "presets", "PRESETS": "presets", "get_preset": "presets",
     # training (torch)

@@ -48,7 +48,7 @@ def run(args) -> int:
     import torch
 
     from .checkpoint import atomic_write_text
-    from .metrics import mean_se
+    from .metrics import mean_se, model_label
     from .stacked_mnist import (
         PROTOCOL_NOTE, classifier_accuracy, evaluate_stacked, init_stacked, load_mnist_digits,
         load_stacked_state, split_digits, stacked_preset, train_digit_classifier, train_stacked,
@@ -72,7 +72,7 @@ def run(args) -> int:
         cfg = cfg.replace(classifier_epochs=args.classifier_epochs)
     if args.checkpoint_every < 1:
         raise ValueError(f"--checkpoint-every must be >= 1; got {args.checkpoint_every}")
-    if args.threads is not None and (isinstance(args.threads, bool) or args.threads < 1):
+    if args.threads is not None and args.threads < 1:
         raise ValueError(f"--threads must be >= 1; got {args.threads}")
     ms, seeds = _parse_ms(args.m), parse_seeds(args.seeds)
     device = resolve_device(args.device)
@@ -128,14 +128,14 @@ def run(args) -> int:
                 train_stacked(state, split.train, until=cfg.steps, callback=progress)
             r = evaluate_stacked(state.generator, clf, n=cfg.n_eval, seed=10_000 + s)
             log(f"[stacked m={m} seed={s}] modes {r.modes}/1000, KL {r.kl:.3f}")
-            runs.append({"m": m, "seed": s, "label": "GAN" if m == 1 else f"PacGAN{m}",
+            runs.append({"m": m, "seed": s, "label": model_label(m),
                          "seconds": time.perf_counter() - t_run, **r.as_dict()})
 
     summary = {}
     for m in ms:
         rs = [r for r in runs if r["m"] == m]
         mo, kl = mean_se([r["modes"] for r in rs]), mean_se([r["kl"] for r in rs])
-        summary["GAN" if m == 1 else f"PacGAN{m}"] = {"modes": {"mean": mo.mean, "se": mo.se, "n": mo.n},
+        summary[model_label(m)] = {"modes": {"mean": mo.mean, "se": mo.se, "n": mo.n},
                                                       "kl": {"mean": kl.mean, "se": kl.se, "n": kl.n}}
     result = {
         "benchmark": "stacked_mnist",

@@ -25,7 +25,12 @@ from scipy.special import rel_entr
 
 from divergences._validation import check_real
 
-__all__ = ["ModeMetrics", "MeanSE", "mode_metrics", "mean_se", "summarize_metrics", "N_EVAL_SAMPLES"]
+__all__ = ["ModeMetrics", "MeanSE", "mode_metrics", "mean_se", "summarize_metrics", "N_EVAL_SAMPLES", "model_label"]
+
+
+def model_label(m: int) -> str:
+    """The name results use for packing degree ``m``: ``"GAN"`` for m = 1, ``"PacGAN<m>"`` otherwise."""
+    return "GAN" if m == 1 else f"PacGAN{m}"
 
 #: Number of generated samples the protocol evaluates (THEORY.md s.6).
 N_EVAL_SAMPLES = 2500

@@ -30,7 +30,7 @@ import numpy as np
 from divergences._validation import check_integer
 
 from .datasets import DATASET_NAMES, get_dataset
-from .metrics import ModeMetrics, mode_metrics, summarize_metrics
+from .metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
 from .presets import get_preset
 
 __all__ = ["RunSpec", "RunResult", "train_run", "load_run", "load_or_train", "evaluate_run", "ProgressBar",
@@ -221,8 +221,7 @@ def _format_summary(summary: dict, dataset: str) -> list[str]:
     head = f"{'model':<9} {'modes':>14} {'% HQ':>14} {'reverse KL':>16}"
     lines = [head + ("   paper (Table 1): modes / % HQ / reverse KL" if paper else "")]
     for m, s in summary.items():
-        label = "GAN" if m == 1 else f"PacGAN{m}"
-        row = f"{label:<9} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}"
+        row = f"{model_label(m):<9} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}"
         if m in paper:
             row += f"   {paper[m][0]} / {paper[m][1]} / {paper[m][2]}"
         lines.append(row)
@@ -236,7 +235,7 @@ def _results_json(spec: RunSpec, metrics, summary, info) -> str:
     doc = {
         "format": RESULTS_FORMAT,
         "spec": spec.to_dict(),
-        "members": [{"m": m, "seed": s, "label": "GAN" if m == 1 else f"PacGAN{m}",
+        "members": [{"m": m, "seed": s, "label": model_label(m),
                      **{k: num(v) if isinstance(v, float) else v for k, v in r.as_dict().items()}}
                     for (m, s), r in zip(spec.members, metrics)],
         "summary": {str(m): {k: {"mean": num(v.mean), "se": num(v.se), "n": v.n} for k, v in s.items()}

@@ -38,6 +38,7 @@ import torch.nn.functional as F
 
 from divergences._validation import check_integer, check_real
 
+from .metrics import model_label
 from .models import MaxoutDiscriminator, ToyGenerator, pack
 
 __all__ = ["TrainConfig", "Member", "GanEnsemble", "resolve_device", "data_fingerprint", "parse_seeds"]
@@ -139,7 +140,7 @@ class Member:
     @property
     def label(self) -> str:
         """``"GAN"`` for m = 1, ``"PacGAN<m>"`` otherwise."""
-        return "GAN" if self.m == 1 else f"PacGAN{self.m}"
+        return model_label(self.m)
 
 
 def resolve_device(device=None) -> torch.device:
