@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def _time_ensemble(ds, members, cfg, steps, device, warmup):
     import torch
 
-    from gan.train import GanEnsemble
+    from modecollapse.gan.train._ensemble import GanEnsemble
 
     ens = GanEnsemble(ds, members, cfg, device=device)
     ens.train(warmup)
@@ -61,9 +61,9 @@ def main(argv=None) -> int:
     import numpy as np
     import torch
 
-    from gan.datasets import get_dataset
-    from gan.presets import get_preset
-    from gan.train import parse_seeds, resolve_device
+    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.train.config import get_preset
+    from modecollapse.gan.train._ensemble import parse_seeds, resolve_device
 
     torch.set_num_threads(args.threads)
     preset = get_preset(args.preset)

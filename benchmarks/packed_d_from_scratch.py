@@ -32,8 +32,8 @@ def run_one(m: int, lr: float, *, hidden: int, steps: int, fake_std: float, seed
     import torch
     import torch.nn.functional as F
 
-    from gan.datasets import get_dataset
-    from gan.models import MaxoutDiscriminator, pack
+    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.nets._toy import MaxoutDiscriminator, pack
 
     ds = get_dataset("grid", data_seed=0)
     means = torch.tensor(ds.means, dtype=torch.float32)
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    from gan.runs import _versions
+    from modecollapse.gan.experiments.runs import _versions
 
     torch.set_num_threads(args.threads)
     rows = []

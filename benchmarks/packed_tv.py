@@ -49,7 +49,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from regions import packed_tv_bounds  # noqa: E402
+from modecollapse.regions import packed_tv_bounds  # noqa: E402
 
 KS = (2, 10, 100, 1000)
 MS = (2, 10, 100, 1000)

@@ -1,9 +1,9 @@
-"""``python -m figures``: regenerate the toolkit's figures.
+"""``python -m modecollapse.figures``: regenerate the toolkit's figures.
 
-    python -m figures                       # every figure into ./figures-out
-    python -m figures --list                # names, captions, what each reproduces
-    python -m figures regions_toy fgallery  # a subset
-    python -m figures --out DIR --format pdf
+    python -m modecollapse.figures                       # every figure into ./figures-out
+    python -m modecollapse.figures --list                # names, captions, what each reproduces
+    python -m modecollapse.figures regions_toy fgallery  # a subset
+    python -m modecollapse.figures --out DIR --format pdf
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import os
 import sys
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__.split("\n")[0])
+def main(argv=None, prog: str = "python -m modecollapse.figures") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="figures to build (default: all)")
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
     parser.add_argument("--out", default="figures-out", help="output folder (default: %(default)s)")

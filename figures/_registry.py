@@ -32,13 +32,13 @@ class FigureSpec:
 
 def available_figures() -> list[FigureSpec]:
     """All figure modules ``figures/fig_*.py``, in display order (``ORDER``, then name)."""
-    import figures as pkg
+    import modecollapse.figures as pkg
 
     specs = []
     for info in pkgutil.iter_modules(pkg.__path__):
         if not info.name.startswith("fig_"):
             continue
-        mod = importlib.import_module(f"figures.{info.name}")
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
         specs.append(
             FigureSpec(
                 name=mod.NAME,
@@ -86,7 +86,7 @@ class FigureContext:
     fmt : str
         Image format, one of ``png``, ``pdf``, ``svg``.
     runs_dir : Path
-        Folder for trained-model results that figures reuse (``python -m gan`` writes there).
+        Folder for trained-model results that figures reuse (``python -m modecollapse.gan`` writes there).
     seed : int
         Base seed for anything random a figure draws.
     gan_steps : int or None

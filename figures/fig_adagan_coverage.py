@@ -1,6 +1,6 @@
 """AdaGAN coverage C vs number of modes, our reduced runs beside seed 003's published table.
 
-Reads the newest ``adagan_results.json`` under ``ctx.runs_dir`` written by ``python -m gan adagan``
+Reads the newest ``adagan_results.json`` under ``ctx.runs_dir`` written by ``python -m modecollapse.gan adagan``
 (the preset ``paper`` is preferred, then ``cpu``, then anything else). When there is none it trains
 the ``cpu`` preset (2 runs per cell, modes 1-10, T = 3, 300 steps per component: ~2.5 minutes on
 2 cores) into ``ctx.runs_dir/adagan_cpu`` and says so; its short training is named in the title.
@@ -44,14 +44,14 @@ def _split_label(label: str):
 
 
 def build(ctx):
-    from figures._style import PALETTE, new_figure
-    from gan.adagan import PUBLISHED_COVERAGE, coverage_preset, run_coverage_experiment
+    from modecollapse.figures._style import PALETTE, new_figure
+    from modecollapse.gan.experiments.adagan import PUBLISHED_COVERAGE, coverage_preset, run_coverage_experiment
 
     path, res = _find_results(Path(ctx.runs_dir))
     if res is None:
         out = Path(ctx.runs_dir) / "adagan_cpu"
         ctx.log(f"[{NAME}] no adagan_results.json under {ctx.runs_dir}: training the 'cpu' preset into {out} "
-                "(~2.5 min on 2 cores; `python -m gan adagan --preset paper` on a GPU for the paper's protocol)")
+                "(~2.5 min on 2 cores; `python -m modecollapse.gan adagan --preset paper` on a GPU for the paper's protocol)")
         res = run_coverage_experiment(coverage_preset("cpu"), out, resume=out.exists(), device="cpu",
                                       preset="cpu", log=ctx.log)
         path = out / "adagan_results.json"

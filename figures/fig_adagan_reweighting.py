@@ -50,7 +50,7 @@ def problem():
 
 def compute():
     """Everything the figure draws, from the library: components, mixtures and iterate divergences."""
-    from divergences import adagan_finite_steps, adagan_iterates, adagan_optimal_component, f_divergence
+    from modecollapse.divergences import adagan_finite_steps, adagan_iterates, adagan_optimal_component, f_divergence
 
     x, dx, pd, pg = problem()
     cols = {"x": x, "p_data": pd / dx, "p_model": pg / dx}
@@ -80,7 +80,7 @@ def compute():
 
 
 def build(ctx) -> None:
-    from figures._style import PALETTE, new_figure
+    from modecollapse.figures._style import PALETTE, new_figure
 
     cols, meta = compute()
     ctx.save_csv(NAME, cols)

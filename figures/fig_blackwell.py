@@ -22,14 +22,14 @@ MS = (1, 2, 3)
 
 def packed_region_of(p, q, m):
     """R(P^m, Q^m) from ``regions.packed_region``, exact (``method="exact"`` raises otherwise)."""
-    from regions import packed_region
+    from modecollapse.regions import packed_region
 
     return packed_region(p, q, m, method="exact").region
 
 
 def compute():
     """The pairs, the LP garbling, and both regions for each m, all from ``regions``."""
-    from regions import blackwell_garbling, mode_collapse_region, packed_tv
+    from modecollapse.regions import blackwell_garbling, mode_collapse_region, packed_tv
 
     p, q = P2 @ W0, Q2 @ W0
     w = blackwell_garbling(p, q, P2, Q2)

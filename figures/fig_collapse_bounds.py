@@ -32,7 +32,7 @@ N_TWO_SIDED = 5
 def _feasible_taus(eps, delta, two_sided, n):
     """``n`` feasible taus of problem 4.C on [0, 1), ending just below the feasibility limit (found by
     bisection on the library's own error: the limit is where it starts raising ValueError)."""
-    from regions import packed_tv_max_without_collapse
+    from modecollapse.regions import packed_tv_max_without_collapse
 
     def ok(t):
         try:
@@ -52,7 +52,7 @@ def _feasible_taus(eps, delta, two_sided, n):
 
 def compute():
     """Long-format table ``(m, curve, eps, delta, tau, value)`` from ``regions`` plus metadata."""
-    from regions import (
+    from modecollapse.regions import (
         packed_tv_max,
         packed_tv_max_without_collapse,
         packed_tv_min,

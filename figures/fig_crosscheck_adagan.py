@@ -21,7 +21,7 @@ ORDER = 62
 
 
 def compute() -> dict:
-    from gan.crosscheck import adagan_weight_crosscheck, scenario
+    from modecollapse.gan.crosscheck import adagan_weight_crosscheck, scenario
 
     target, model = scenario("ring_adagan")
     r = adagan_weight_crosscheck(target, model, beta=BETA, n_data=N_DATA, steps=STEPS, seed=0)

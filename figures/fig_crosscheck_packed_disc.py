@@ -5,7 +5,7 @@ a packed discriminator (MLP on the m concatenated samples, GAN/BCE loss) is trai
 (width, training samples); its held-out set estimate P^m(S) - Q^m(S), S = {D > 1/2}, is a lower
 bound on d_TV(P^m, Q^m) up to the one-sided Hoeffding radius (error bars, level 0.999). Dashed:
 the exact discretised packed TV (regions.packed_tv on the mode partition). Uses the results file
-of ``python -m gan crosscheck packed-disc`` when it is in ``ctx.runs_dir/crosscheck``, otherwise
+of ``python -m modecollapse.gan crosscheck packed-disc`` when it is in ``ctx.runs_dir/crosscheck``, otherwise
 trains the small settings :data:`SCALES` here.
 """
 
@@ -28,7 +28,7 @@ def compute(runs_dir) -> dict:
     """The rows of the figure: from ``runs_dir/crosscheck/crosscheck_packed_disc_seed0.json`` or trained here."""
     from pathlib import Path
 
-    from gan.crosscheck import read_results, run_packed_disc
+    from modecollapse.gan.crosscheck import read_results, run_packed_disc
 
     path = Path(runs_dir) / "crosscheck" / "crosscheck_packed_disc_seed0.json"
     if path.is_file():

@@ -31,7 +31,7 @@ def trained_run(runs_dir, log=print, steps: int | None = None):
 
     import torch
 
-    from gan.runs import RunSpec, load_or_train
+    from modecollapse.gan.experiments.runs import RunSpec, load_or_train
 
     from .fig_gan_samples import MS, SEED, STEPS
 
@@ -52,8 +52,8 @@ def compute(runs_dir, log=print, steps: int | None = None) -> dict:
     """All numbers of the figure: per pair, region vertices and the bound checks for m = 1..4."""
     import numpy as np
 
-    from gan.crosscheck import ModePartition, collapse_report, scenario, trained_collapse_reports
-    from gan.metrics import model_label
+    from modecollapse.gan.crosscheck import ModePartition, collapse_report, scenario, trained_collapse_reports
+    from modecollapse.gan.metrics import model_label
 
     target, gen = scenario("grid20")
     part = ModePartition.from_mixture(target)

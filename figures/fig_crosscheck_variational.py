@@ -23,7 +23,7 @@ ORDER = 63
 
 
 def compute() -> dict:
-    from gan.crosscheck import run_variational, run_wasserstein
+    from modecollapse.gan.crosscheck import run_variational, run_wasserstein
 
     var = run_variational(names=NAMES, steps=STEPS, n_eval=N_EVAL, seed=0)
     w1 = run_wasserstein(n=N_W1, steps=STEPS, seed=0)
@@ -33,7 +33,7 @@ def compute() -> dict:
 def build(ctx) -> None:
     import numpy as np
 
-    import divergences
+    from modecollapse import divergences
 
     from ._style import CYCLE, PALETTE, new_figure
 

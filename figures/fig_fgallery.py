@@ -35,7 +35,7 @@ SHORT = {
 
 def gallery_data():
     """Long-format arrays (name, kind, x, y) for every registered generator: f on U, f* on its domain."""
-    from divergences import F_DIVERGENCES
+    from modecollapse.divergences import F_DIVERGENCES
 
     rows_name, rows_kind, xs, ys = [], [], [], []
     for name, fd in F_DIVERGENCES.items():
@@ -56,8 +56,8 @@ def gallery_data():
 
 
 def build(ctx) -> None:
-    from divergences import F_DIVERGENCES
-    from figures._style import PALETTE, new_figure
+    from modecollapse.divergences import F_DIVERGENCES
+    from modecollapse.figures._style import PALETTE, new_figure
 
     names, kinds, xs, ys = gallery_data()
     ctx.save_csv(NAME, {"name": names, "kind": kinds, "x": xs, "y": ys})

@@ -1,7 +1,7 @@
 """Samples of GAN vs PacGAN2-4 on the 2D grid and ring (like PacGAN arXiv 1712.04086, Figure 2).
 
 The models are trained with :func:`gan.runs.load_or_train` (``cpu`` preset, shortened to
-:data:`STEPS` steps unless ``python -m figures --gan-steps N`` says otherwise, seed 0) in
+:data:`STEPS` steps unless ``python -m modecollapse.figures --gan-steps N`` says otherwise, seed 0) in
 ``ctx.runs_dir``, or reused from there when a run with the same specification exists. Panel titles give the modes captured and the percentage of high-quality
 samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.metrics`, beside
 PacGAN's Table 1 (:data:`gan.runs.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed, short
@@ -31,7 +31,7 @@ ORDER = 50
 def panel_rows(runs: dict) -> dict:
     """Per-panel numbers (dataset, m, modes, % HQ, reverse KL) from the runs' stored metrics, with
     PacGAN Table 1's (``paper_*``)."""
-    from gan.runs import PACGAN_TABLE1
+    from modecollapse.gan.experiments.runs import PACGAN_TABLE1
 
     rows = {"dataset": [], "m": [], "modes": [], "hq_percent": [], "reverse_kl": [],
             "paper_modes": [], "paper_hq_percent": [], "paper_reverse_kl": []}
@@ -50,7 +50,7 @@ def panel_rows(runs: dict) -> dict:
 
 def train_runs(runs_dir, log=print, steps: int | None = None) -> dict:
     """The two runs of the figure (trained or reused), keyed by dataset name; ``steps`` default :data:`STEPS`."""
-    from gan.runs import load_or_train
+    from modecollapse.gan.experiments.runs import load_or_train
 
     steps = STEPS if steps is None else steps
     return {name: load_or_train(runs_dir, dataset=name, ms=MS, seeds=(SEED,), preset="cpu", steps=steps, log=log)
@@ -60,9 +60,9 @@ def train_runs(runs_dir, log=print, steps: int | None = None) -> dict:
 def build(ctx) -> None:
     import numpy as np
 
-    from gan.datasets import get_dataset
-    from gan.metrics import model_label
-    from gan.runs import PACGAN_TABLE1
+    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.metrics import model_label
+    from modecollapse.gan.experiments.runs import PACGAN_TABLE1
 
     from ._style import PALETTE, new_figure
 

@@ -20,14 +20,14 @@ PAIRS = ("Q1", "Q2")
 
 def packed_region_of(p, q, m):
     """R(P^m, Q^m) from ``regions.packed_region``, exact (``method="exact"`` raises otherwise)."""
-    from regions import packed_region
+    from modecollapse.regions import packed_region
 
     return packed_region(p, q, m, method="exact").region
 
 
 def compute():
     """Vertices, TV and apex of each region, all from ``regions``."""
-    from regions import mode_collapse_region, pacgan_example, packed_tv
+    from modecollapse.regions import mode_collapse_region, pacgan_example, packed_tv
 
     out = {}
     for name in PAIRS:

@@ -36,7 +36,7 @@ def random_pairs(seed: int, n: int = N_PAIRS):
 
 def compute(seed: int = 0):
     """Band curves and scatter points, all from ``regions``."""
-    from regions import packed_tv, packed_tv_max, packed_tv_min
+    from modecollapse.regions import packed_tv, packed_tv_max, packed_tv_min
 
     taus = np.linspace(0.0, 1.0, N_TAU)
     cols = {"tau": taus}

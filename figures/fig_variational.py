@@ -24,7 +24,7 @@ S = np.linspace(0.0, 1.6, 161)
 
 def witness_family(name: str, s: float) -> np.ndarray:
     """``T_s = (1 - s) f'(1) + s f'(p/q)``: the constant witness (bound 0) at s=0, the optimum at s=1."""
-    from divergences import get_f_divergence, optimal_witness
+    from modecollapse.divergences import get_f_divergence, optimal_witness
 
     fd = get_f_divergence(name)
     t0 = float(fd.f_prime(np.array([1.0]))[0])
@@ -33,7 +33,7 @@ def witness_family(name: str, s: float) -> np.ndarray:
 
 def curves():
     """``{name: (bounds over S, D_f)}`` computed by the library."""
-    from divergences import f_divergence, variational_lower_bound
+    from modecollapse.divergences import f_divergence, variational_lower_bound
 
     return {
         name: (np.array([variational_lower_bound(P, Q, witness_family(name, s), name) for s in S]),
@@ -43,7 +43,7 @@ def curves():
 
 
 def build(ctx) -> None:
-    from figures._style import PALETTE, new_figure
+    from modecollapse.figures._style import PALETTE, new_figure
 
     data = curves()
     cols = {"s": np.tile(S, len(DIVERGENCES)),

@@ -41,7 +41,7 @@ def example_1d():
 
 def scatter_data(seed: int):
     """Primal (LP, forced) and dual values of every random instance, from the library."""
-    from divergences import wasserstein1, wasserstein1_dual
+    from modecollapse.divergences import wasserstein1, wasserstein1_dual
 
     rows = []
     for x, y, a, b, d in random_instances(seed):
@@ -52,8 +52,8 @@ def scatter_data(seed: int):
 
 
 def build(ctx) -> None:
-    from divergences import wasserstein1, wasserstein1_dual
-    from figures._style import PALETTE, new_figure
+    from modecollapse.divergences import wasserstein1, wasserstein1_dual
+    from modecollapse.figures._style import PALETTE, new_figure
 
     rows = scatter_data(ctx.seed)
     ctx.save_csv(NAME, {"d": rows[:, 0].astype(int), "n": rows[:, 1].astype(int), "m": rows[:, 2].astype(int),

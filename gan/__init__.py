@@ -16,18 +16,18 @@ import importlib
 #: public name -> submodule that defines it
 _LAZY = {
     # datasets (numpy)
-    "MixtureDataset": "datasets", "ring": "datasets", "grid": "datasets", "adagan_gmm": "datasets",
-    "get_dataset": "datasets", "DATASET_NAMES": "datasets",
+    "MixtureDataset": "data._mixtures", "ring": "data._mixtures", "grid": "data._mixtures", "adagan_gmm": "data._mixtures",
+    "get_dataset": "data._mixtures", "DATASET_NAMES": "data._mixtures",
     # metrics (numpy)
     "ModeMetrics": "metrics", "MeanSE": "metrics", "mode_metrics": "metrics", "mean_se": "metrics",
     "summarize_metrics": "metrics", "model_label": "metrics",
     # presets (no torch)
-    "Preset": "presets", "PRESETS": "presets", "get_preset": "presets",
+    "Preset": "train.config", "PRESETS": "train.config", "get_preset": "train.config",
     # training (torch)
-    "TrainConfig": "train", "Member": "train", "GanEnsemble": "train", "resolve_device": "train",
-    "parse_seeds": "train",
+    "TrainConfig": "train._ensemble", "Member": "train._ensemble", "GanEnsemble": "train._ensemble", "resolve_device": "train._ensemble",
+    "parse_seeds": "train._ensemble",
     # runs (torch when training)
-    "RunSpec": "runs", "RunResult": "runs", "train_run": "runs", "load_run": "runs", "load_or_train": "runs",
+    "RunSpec": "experiments.runs", "RunResult": "experiments.runs", "train_run": "experiments.runs", "load_run": "experiments.runs", "load_or_train": "experiments.runs",
 }
 
 __all__ = sorted(_LAZY)
@@ -36,8 +36,8 @@ __all__ = sorted(_LAZY)
 def __getattr__(name: str):
     mod = _LAZY.get(name)
     if mod is None:
-        raise AttributeError(f"module 'gan' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"gan.{mod}"), name)
+        raise AttributeError(f"module 'modecollapse.gan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
     globals()[name] = value
     return value
 

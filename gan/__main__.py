@@ -1,8 +1,8 @@
-"""``python -m gan``: train and evaluate GAN / PacGAN / AdaGAN models (see ``python -m gan -h``)."""
+"""``python -m modecollapse.gan``: train and evaluate GAN / PacGAN / AdaGAN models (see ``python -m modecollapse.gan -h``)."""
 
 import sys
 
-from .cli import main
+from modecollapse.gan.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

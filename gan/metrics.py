@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import rel_entr
 
-from divergences._validation import check_real
+from modecollapse.divergences._validation import check_real
 
 __all__ = ["ModeMetrics", "MeanSE", "mode_metrics", "mean_se", "summarize_metrics", "N_EVAL_SAMPLES", "model_label"]
 

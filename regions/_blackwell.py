@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linprog
 
-from divergences._validation import as_pair, check_real
+from modecollapse.divergences._validation import as_pair, check_real
 
 from ._region import REGION_ATOL, mode_collapse_region
 

@@ -38,7 +38,7 @@ from numpy.polynomial import chebyshev as _cheb
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import bdtrc
 
-from divergences._validation import check_integer, check_probability
+from modecollapse.divergences._validation import check_integer, check_probability
 
 from ._bounds_core import (
     _binary_packed_tv,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from divergences._validation import as_pair, check_integer, check_real
+from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
 from ._region import Region, mode_collapse_region
 from ._typeclasses import (

@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from divergences._validation import as_pair, check_probability, check_real
+from modecollapse.divergences._validation import as_pair, check_probability, check_real
 
 __all__ = [
     "ModeCollapseRegion",
@@ -528,7 +528,7 @@ class Region(ModeCollapseRegion):
         evenly spaced eps, merged (for smooth plotting of fills)."""
         if n is None:
             return self._v[:, 0].copy(), self._v[:, 1].copy()
-        from divergences._validation import check_integer
+        from modecollapse.divergences._validation import check_integer
 
         n = check_integer(n, "n", minimum=2)
         grid = np.linspace(0.0, 1.0, n)

@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize
 
-from divergences import (
+from modecollapse.divergences import (
     F_DIVERGENCES,
     adagan_finite_steps,
     adagan_iterates,

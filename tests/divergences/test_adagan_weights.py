@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from divergences import adagan_optimal_component, adagan_weights
+from modecollapse.divergences import adagan_optimal_component, adagan_weights
 
 
 @st.composite

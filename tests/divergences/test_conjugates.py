@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
-from divergences import F_DIVERGENCES, get_f_divergence
+from modecollapse.divergences import F_DIVERGENCES, get_f_divergence
 
 u = sp.Symbol("u", positive=True)
 t = sp.Symbol("t", real=True)

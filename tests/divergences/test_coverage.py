@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chi2, gaussian_kde, ncx2, norm
 
-from divergences import GaussianMixture, coverage_discrete, coverage_kde, coverage_monte_carlo
+from modecollapse.divergences import GaussianMixture, coverage_discrete, coverage_kde, coverage_monte_carlo
 
 
 def _fraction_coverage(pd, pg, mass):
@@ -114,7 +114,7 @@ def test_monte_carlo_interval_covers_in_repeated_draws():
 
 
 def test_kde_density_equals_scipy_gaussian_kde():
-    from divergences._coverage import _kde_log_density
+    from modecollapse.divergences._coverage import _kde_log_density
 
     rng = np.random.default_rng(2)
     y = rng.normal(size=(300, 2)) @ np.array([[1.0, 0.3], [0.0, 0.5]])

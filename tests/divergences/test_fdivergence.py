@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from divergences import (
+from modecollapse.divergences import (
     F_DIVERGENCES,
     FDivergence,
     f_divergence,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from divergences import (
+from modecollapse.divergences import (
     BoostedBeta,
     ConstantBeta,
     EnsembleBeta,

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import lambertw
 
-from divergences import (
+from modecollapse.divergences import (
     F_DIVERGENCES,
     FDivergence,
     VariationalEstimate,

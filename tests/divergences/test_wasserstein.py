@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from divergences import W1Dual, tv_distance, wasserstein1, wasserstein1_dual
+from modecollapse.divergences import W1Dual, tv_distance, wasserstein1, wasserstein1_dual
 
 # Each HiGHS solve costs ~5-30 ms (mostly scipy/HiGHS set-up); LP-heavy properties draw fewer examples
 # than the ci profile's 60 to keep this file within its share of the test-time budget.

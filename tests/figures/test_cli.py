@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-import figures
-from figures import available_figures, build_figures
+from modecollapse import figures
+from modecollapse.figures import available_figures, build_figures
 
 
 def _run(*args, code=None):
@@ -28,7 +28,7 @@ def test_list_names_every_figure_module():
 
 def test_figure_names_match_module_names():
     for spec in available_figures():
-        assert spec.module == f"figures.fig_{spec.name}"
+        assert spec.module == f"modecollapse.figures.fig_{spec.name}"
 
 
 def test_unknown_figure_name_is_a_clear_error(tmp_path):

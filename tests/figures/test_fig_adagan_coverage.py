@@ -26,9 +26,9 @@ def test_fig_adagan_coverage_numbers(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from figures import build_figures
-    from figures.fig_adagan_coverage import NAME
-    from gan import adagan as ag
+    from modecollapse.figures import build_figures
+    from modecollapse.figures.fig_adagan_coverage import NAME
+    from modecollapse.gan.experiments import adagan as ag
 
     cfg = ag.CoverageConfig(
         modes=(1, 3), n_runs=2, methods=("ensemble", "topklast:0.5"), n_components=3, eval_at=(1, 3), steps=10,

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from divergences import adagan_finite_steps, adagan_optimal_component, f_divergence
-from figures import build_figures
-from figures import fig_adagan_reweighting as fig
+from modecollapse.divergences import adagan_finite_steps, adagan_optimal_component, f_divergence
+from modecollapse.figures import build_figures
+from modecollapse.figures import fig_adagan_reweighting as fig
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from figures import build_figures  # noqa: E402
-from figures.fig_blackwell import MS, NAME, P2, Q2, W0  # noqa: E402
-from regions import GARBLING_ATOL, Region, mode_collapse_region, packed_tv  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures.fig_blackwell import MS, NAME, P2, Q2, W0  # noqa: E402
+from modecollapse.regions import GARBLING_ATOL, Region, mode_collapse_region, packed_tv  # noqa: E402
 
 
 def product_region(p, q, m):

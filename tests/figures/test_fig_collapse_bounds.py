@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from figures import build_figures
-from figures import fig_collapse_bounds as fig
-from regions import packed_tv_max, packed_tv_min, packed_tv_min_with_collapse
+from modecollapse.figures import build_figures
+from modecollapse.figures import fig_collapse_bounds as fig
+from modecollapse.regions import packed_tv_max, packed_tv_min, packed_tv_min_with_collapse
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import pytest
 matplotlib.use("Agg")
 pytest.importorskip("torch")
 
-import regions  # noqa: E402
-from figures import build_figures  # noqa: E402
-from figures import fig_crosscheck_packed_disc as fig  # noqa: E402
-from gan.crosscheck import ModePartition, scenario  # noqa: E402
+from modecollapse import regions  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures import fig_crosscheck_packed_disc as fig  # noqa: E402
+from modecollapse.gan.crosscheck import ModePartition, scenario  # noqa: E402
 
 
 def test_build_and_numbers(tmp_path, monkeypatch):

@@ -9,10 +9,10 @@ import pytest
 matplotlib.use("Agg")
 pytest.importorskip("torch")
 
-import divergences  # noqa: E402
-from figures import build_figures  # noqa: E402
-from figures import fig_crosscheck_variational as fig  # noqa: E402
-from gan.crosscheck import scenario  # noqa: E402
+from modecollapse import divergences  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures import fig_crosscheck_variational as fig  # noqa: E402
+from modecollapse.gan.crosscheck import scenario  # noqa: E402
 
 
 def test_build_and_numbers(tmp_path, monkeypatch):

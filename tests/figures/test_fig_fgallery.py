@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from divergences import F_DIVERGENCES  # noqa: E402
-from figures import build_figures  # noqa: E402
-from figures.fig_fgallery import NAME  # noqa: E402
+from modecollapse.divergences import F_DIVERGENCES  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures.fig_fgallery import NAME  # noqa: E402
 
 
 def test_fgallery_builds_and_data_match_library(tmp_path):

@@ -8,8 +8,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-import figures.fig_gan_samples as fig  # noqa: E402
-from figures import build_figures  # noqa: E402
+import modecollapse.figures.fig_gan_samples as fig  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +24,15 @@ def _one_thread():
 
 def test_builds_and_numbers_match_library(tmp_path):
     logs = []
-    # gan_steps=5: code path only (python -m figures --gan-steps); the default trains fig.STEPS steps
+    # gan_steps=5: code path only (python -m modecollapse.figures --gan-steps); the default trains fig.STEPS steps
     [(spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, gan_steps=5, log=logs.append)
     assert err is None, err
     assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
     assert any("training" in s for s in logs)
 
-    from gan.datasets import get_dataset
-    from gan.metrics import mode_metrics
-    from gan.runs import PACGAN_TABLE1, RunSpec, load_run
+    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.metrics import mode_metrics
+    from modecollapse.gan.experiments.runs import PACGAN_TABLE1, RunSpec, load_run
 
     with open(tmp_path / "gan_samples.csv") as fh:
         rows = list(csv.DictReader(fh))
@@ -58,7 +58,7 @@ def test_builds_and_numbers_match_library(tmp_path):
 
 
 def test_crosscheck_regions_reuses_the_run_with_the_same_gan_steps(tmp_path):
-    import figures.fig_crosscheck_regions as xr
+    import modecollapse.figures.fig_crosscheck_regions as xr
 
     build_figures([fig.NAME], out_dir=tmp_path, gan_steps=6, log=lambda s: None)
     run, reused = xr.trained_run(tmp_path / "_runs", log=lambda s: None, steps=6)
@@ -73,7 +73,7 @@ def test_bad_gan_steps_is_refused_before_building(tmp_path, bad):
 
 
 def test_cli_rejects_nonpositive_gan_steps(capsys):
-    from figures.__main__ import main
+    from modecollapse.figures.__main__ import main
 
     with pytest.raises(SystemExit):
         main(["gan_samples", "--gan-steps", "0"])

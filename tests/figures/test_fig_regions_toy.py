@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from figures import build_figures  # noqa: E402
-from figures.fig_regions_toy import NAME  # noqa: E402
-from regions import mode_collapse_region, pacgan_example  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures.fig_regions_toy import NAME  # noqa: E402
+from modecollapse.regions import mode_collapse_region, pacgan_example  # noqa: E402
 
 
 def product_region(p, q, m):

@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from figures import build_figures
-from figures import fig_tv_bands as fig
-from regions import packed_tv_max, packed_tv_min
+from modecollapse.figures import build_figures
+from modecollapse.figures import fig_tv_bands as fig
+from modecollapse.regions import packed_tv_max, packed_tv_min
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from divergences import f_divergence, variational_lower_bound  # noqa: E402
-from figures import build_figures  # noqa: E402
-from figures.fig_variational import DIVERGENCES, NAME, P, Q, S, witness_family  # noqa: E402
+from modecollapse.divergences import f_divergence, variational_lower_bound  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures.fig_variational import DIVERGENCES, NAME, P, Q, S, witness_family  # noqa: E402
 
 
 def test_variational_builds_and_data_match_library(tmp_path):

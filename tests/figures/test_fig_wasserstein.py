@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from divergences import wasserstein1, wasserstein1_dual  # noqa: E402
-from figures import build_figures  # noqa: E402
-from figures.fig_wasserstein import N_INSTANCES, NAME, example_1d, random_instances  # noqa: E402
+from modecollapse.divergences import wasserstein1, wasserstein1_dual  # noqa: E402
+from modecollapse.figures import build_figures  # noqa: E402
+from modecollapse.figures.fig_wasserstein import N_INSTANCES, NAME, example_1d, random_instances  # noqa: E402
 
 
 def test_wasserstein_builds_and_data_match_library(tmp_path):

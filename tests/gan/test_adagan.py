@@ -20,8 +20,8 @@ def _one_torch_thread():
     yield
     _torch.set_num_threads(n)
 
-import divergences as dv  # noqa: E402
-from gan import adagan as ag  # noqa: E402
+import modecollapse.divergences as dv  # noqa: E402
+from modecollapse.gan.experiments import adagan as ag  # noqa: E402
 
 
 class _Discrete:
@@ -159,7 +159,7 @@ def test_adagan_recovers_modes_missed_by_a_collapsed_component():
     """Target: AdaGAN's 3-mode mixture. Component 1 collapsed on one mode. With a trained
     real-vs-mixture classifier, the Boosted weights vanish on the covered mode and the next
     components cover the others: coverage C rises from about 1/3 to near 1."""
-    from gan.datasets import adagan_gmm
+    from modecollapse.gan.data._mixtures import adagan_gmm
 
     ds = adagan_gmm(3, n_train=900, data_seed=0)
     pts, modes = ds.training_points(), ds.training_modes()
@@ -230,7 +230,7 @@ def test_coverage_experiment_resume_is_exact(tmp_path, monkeypatch):
 
 
 def test_cli_errors_and_published_table(tmp_path, capsys):
-    from gan.cli import main
+    from modecollapse.gan.cli import main
 
     assert main(["adagan", "--out", str(tmp_path), "--preset", "huge"]) == 2
     assert main(["adagan", "--out", str(tmp_path), "--steps", "0"]) == 2

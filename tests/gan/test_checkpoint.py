@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan.checkpoint import (CHECKPOINT_FORMAT, atomic_write_text, capture_global_rng, load_checkpoint,
+from modecollapse.gan.experiments._io import (CHECKPOINT_FORMAT, atomic_write_text, capture_global_rng, load_checkpoint,
                             restore_global_rng, save_checkpoint)
-from gan.datasets import ring
-from gan.train import GanEnsemble, TrainConfig
+from modecollapse.gan.data._mixtures import ring
+from modecollapse.gan.train._ensemble import GanEnsemble, TrainConfig
 
 TINY = TrainConfig(batch_size=16, g_hidden=8, g_layers=1, d_hidden=4, d_layers=1, d_pieces=2)
 

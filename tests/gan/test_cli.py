@@ -1,4 +1,4 @@
-"""``python -m gan train / evaluate``: outputs, exact --resume, and errors before any training."""
+"""``python -m modecollapse.gan train / evaluate``: outputs, exact --resume, and errors before any training."""
 
 import json
 import subprocess
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan.cli import main
+from modecollapse.gan.cli import main
 
 BASE = ["train", "--dataset", "grid", "--m", "1", "3", "--seeds", "0-1", "--preset", "smoke", "--steps", "12",
         "--checkpoint-every", "5", "--threads", "1", "--no-progress"]
@@ -42,8 +42,8 @@ def test_train_writes_results(finished, capsys):
     with np.load(finished / "samples.npz") as f:
         assert f["samples"].shape == (4, 500, 2)  # smoke preset: 500 evaluation samples
     # The stored metrics are those of the stored samples.
-    from gan.datasets import grid
-    from gan.metrics import mode_metrics
+    from modecollapse.gan.data._mixtures import grid
+    from modecollapse.gan.metrics import mode_metrics
 
     with np.load(finished / "samples.npz") as f:
         x = f["samples"]
@@ -74,9 +74,9 @@ def test_evaluate_recomputes(finished, capsys):
 
 
 def test_summary_table_has_the_paper_column_only_where_paper_numbers_exist():
-    from gan.datasets import ring
-    from gan.metrics import mode_metrics, summarize_metrics
-    from gan.runs import PACGAN_TABLE1, _format_summary
+    from modecollapse.gan.data._mixtures import ring
+    from modecollapse.gan.metrics import mode_metrics, summarize_metrics
+    from modecollapse.gan.experiments.runs import PACGAN_TABLE1, _format_summary
 
     ds = ring()
     x = ds.means[np.arange(100) % 8] + 0.001

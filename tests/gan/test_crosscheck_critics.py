@@ -16,8 +16,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import divergences  # noqa: E402
-from gan.crosscheck import (  # noqa: E402
+from modecollapse import divergences  # noqa: E402
+from modecollapse.gan.crosscheck import (  # noqa: E402
     TORCH_WITNESS_TERMS,
     adagan_weight_crosscheck,
     divergence_bracket,

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
-from gan.crosscheck import (
+from modecollapse.gan.crosscheck import (
     GaussianMixture,
     ModePartition,
     MultinomialEstimate,

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import regions
-from gan.crosscheck import (
+from modecollapse import regions
+from modecollapse.gan.crosscheck import (
     BOUND_ATOL,
     ModePartition,
     PackingBoundViolation,
@@ -155,8 +155,8 @@ def test_trained_generators_sit_inside_the_bounds(tmp_path):
     # discretised on the grid's mode partition, must satisfy the PacGAN bounds (else
     # PackingBoundViolation fails this test) and its intervals must be the stated ones.
     torch = pytest.importorskip("torch")
-    from gan.crosscheck import trained_collapse_reports
-    from gan.runs import load_or_train
+    from modecollapse.gan.crosscheck import trained_collapse_reports
+    from modecollapse.gan.experiments.runs import load_or_train
 
     old = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 
-from gan.datasets import DATASET_NAMES, MixtureDataset, adagan_gmm, get_dataset, grid, ring
+from modecollapse.gan.data._mixtures import DATASET_NAMES, MixtureDataset, adagan_gmm, get_dataset, grid, ring
 
 
 def test_ring_geometry():

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gan.datasets import grid, ring
-from gan.metrics import MeanSE, mean_se, mode_metrics, summarize_metrics
+from modecollapse.gan.data._mixtures import grid, ring
+from modecollapse.gan.metrics import MeanSE, mean_se, mode_metrics, summarize_metrics
 
 GRID = grid(n_train=10)
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gan.models import BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
+from modecollapse.gan.nets._toy import BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ def _one_torch_thread():
     _torch.set_num_threads(1)
     yield
     _torch.set_num_threads(n)
-sm = pytest.importorskip("gan.stacked_mnist")
+sm = pytest.importorskip("modecollapse.gan.experiments.stacked_mnist")
 
 try:
     sm.mnist_data_path()
@@ -139,7 +139,7 @@ def test_training_is_deterministic_and_resume_is_exact(split14):
 
 
 def test_cli_bad_input_and_tiny_run(tmp_path, capsys):
-    from gan.cli import main
+    from modecollapse.gan.cli import main
 
     assert main(["stacked", "--out", str(tmp_path), "--m", "0"]) == 2
     assert "--m must list packing degrees" in capsys.readouterr().err

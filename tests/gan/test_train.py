@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from gan.datasets import grid, ring
-from gan.presets import PRESETS, get_preset
-from gan.train import GanEnsemble, Member, TrainConfig, parse_seeds, resolve_device
+from modecollapse.gan.data._mixtures import grid, ring
+from modecollapse.gan.train.config import PRESETS, get_preset
+from modecollapse.gan.train._ensemble import GanEnsemble, Member, TrainConfig, parse_seeds, resolve_device
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +76,7 @@ def test_data_weights_restrict_training_points_and_learning():
 
 def test_learns_the_ring_modes_increase():
     cfg = TrainConfig(batch_size=64, g_hidden=64, g_layers=2, d_hidden=32, d_layers=2, d_pieces=3, lr=3e-3, beta1=0.5)
-    from gan.metrics import mode_metrics
+    from modecollapse.gan.metrics import mode_metrics
 
     d = ring(n_train=5000)
     ens = GanEnsemble(d, [(2, 0)], cfg, device="cpu")
@@ -174,7 +174,7 @@ def _reference_step(ens):
     """The training step before ``d_steps`` / ``d_lr_mult`` existed (one D step, one lr), verbatim."""
     import torch.nn.functional as F
 
-    from gan.models import pack
+    from modecollapse.gan.nets._toy import pack
 
     if ens.config.lr_final is not None:
         lr = ens.config.lr_at(ens.step)

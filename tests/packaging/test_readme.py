@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
-FIGURES_CMD = "bash .ci/setup figures && .venv/bin/python -m figures --out figures-out"
+FIGURES_CMD = "bash .ci/setup figures && .venv/bin/python -m modecollapse.figures --out figures-out"
 TEST_CMD = "bash .ci/setup test && .venv/bin/python -m pytest"
 
 

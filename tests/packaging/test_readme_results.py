@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 RESULTS = ROOT / "benchmarks" / "results"
 
-from gan.runs import PACGAN_TABLE1
+from modecollapse.gan.experiments.runs import PACGAN_TABLE1
 
 LABEL = {1: "GAN", 2: "PacGAN2", 3: "PacGAN3", 4: "PacGAN4"}
 

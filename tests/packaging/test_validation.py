@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from divergences._validation import SUM_ATOL, as_pair, as_probability_vector, check_integer, check_probability
+from modecollapse.divergences._validation import SUM_ATOL, as_pair, as_probability_vector, check_integer, check_probability
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import regions
-from divergences import F_DIVERGENCES, f_divergence
-from regions import GARBLING_ATOL, blackwell_garbling, blackwell_leq, mode_collapse_region
-from regions import _blackwell
+from modecollapse import regions
+from modecollapse.divergences import F_DIVERGENCES, f_divergence
+from modecollapse.regions import GARBLING_ATOL, blackwell_garbling, blackwell_leq, mode_collapse_region
+from modecollapse.regions import _blackwell
 
 
 def random_pair(rng, k, zero_prob=0.25):

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import regions
-from regions import (
+from modecollapse import regions
+from modecollapse.regions import (
     PackedTVBound,
     has_mode_collapse,
     packed_tv_max,
@@ -153,8 +153,8 @@ def test_L_premise_pieces_are_unimodal_and_grid_never_lower(tau, m):
     """Premise of the breakpoint method: between breakpoints each piece increases then decreases.
     Check directly on a dense grid: every local minimum of the sampled objective sits within one grid
     step of a breakpoint, and no grid value is below the claimed global minimum."""
-    from regions._bounds import _binary_breakpoints
-    from regions._bounds_core import _binary_packed_tv
+    from modecollapse.regions._bounds import _binary_breakpoints
+    from modecollapse.regions._bounds_core import _binary_packed_tv
 
     grid = np.linspace(0, 1 - tau, 4001)
     vals = np.array([_binary_packed_tv(a, a + tau, m) for a in grid])
@@ -174,8 +174,8 @@ def test_L_premise_pieces_are_unimodal_and_grid_never_lower(tau, m):
 def test_L_large_m_consistent():
     # m > 400 uses the incomplete-beta screening; compare with the direct log-space evaluation at
     # every breakpoint (m = 401) and with the mpmath-free monotonicity in m
-    from regions._bounds import _binary_breakpoints
-    from regions._bounds_core import _binary_packed_tv
+    from modecollapse.regions._bounds import _binary_breakpoints
+    from modecollapse.regions._bounds_core import _binary_packed_tv
 
     tau, m = 0.05, 401
     r = _binary_breakpoints(tau, m, np.arange(1, m))
@@ -242,7 +242,7 @@ def test_band_contains_every_pair(pair, m):
 def test_bruteforce_min_max_random_pairs():
     """No random pair on 2-5 atoms beats L(tau, m) or exceeds 1-(1-tau)^m (300 pairs, m = 2..5)."""
     rng = np.random.default_rng(2024)
-    from regions._bounds_core import _packed_tv_atoms
+    from modecollapse.regions._bounds_core import _packed_tv_atoms
 
     gaps = []
     for _ in range(300):
@@ -261,8 +261,8 @@ def test_proof_chain_with_blackwell_garblings():
     for random pairs (P,Q) with TV tau touching the TV line at x, the inner pairs (binary triangle at
     x; with a collapse point inside R(P,Q), the hull pair of THEORY 4.B) are garblings of (P,Q), and
     (P,Q) is a garbling of the outer pair [tau, 1-tau, 0], [0, 1-tau, tau]."""
-    from regions import blackwell_garbling, mode_collapse_region
-    from regions._bounds import _l1_pair
+    from modecollapse.regions import blackwell_garbling, mode_collapse_region
+    from modecollapse.regions._bounds import _l1_pair
 
     rng = np.random.default_rng(19)
     for _ in range(12):
@@ -315,7 +315,7 @@ def test_L1_pair_attains_and_collapses(tau, m, eps, delta):
 def test_L1_against_dense_scan_of_hulls(tau, m, eps, delta):
     """Independent scan: the pair of conv{(0,0),(eps,delta),(x,x+tau),(1,1)} for 600 contact points x,
     evaluated by enumeration; none is below L1 and the best is within the scan's resolution."""
-    from regions._bounds_core import _pair_from_polygon, _upper_hull
+    from modecollapse.regions._bounds_core import _pair_from_polygon, _upper_hull
 
     best = np.inf
     for x in np.linspace(0, 1 - tau, 600):
@@ -331,7 +331,7 @@ def test_L1_bruteforce_random_collapsing_pairs():
     """Random pairs on 2-5 atoms given (eps, delta)-collapse by construction never beat L1."""
     rng = np.random.default_rng(7)
     mcr = regions.mode_collapse_region
-    from regions._bounds_core import _packed_tv_atoms
+    from modecollapse.regions._bounds_core import _packed_tv_atoms
 
     n_checked = 0
     gaps = []
@@ -360,7 +360,7 @@ def _local_search_min(tau, m, eps=None, delta=None, seed=0, starts=4, k=3):
     P until d_TV = tau, infeasible points penalised. Its minimum can only be >= the true one."""
     from scipy.optimize import minimize
 
-    from regions._bounds_core import _delta_star, _packed_tv_atoms
+    from modecollapse.regions._bounds_core import _delta_star, _packed_tv_atoms
 
     rng = np.random.default_rng(seed)
 
@@ -466,8 +466,8 @@ def test_deterministic_set_reading_remark():
 
 @pytest.mark.parametrize("tau, m, eps, delta", [(0.6, 2, 0.1, 0.5), (0.4, 3, 0.05, 0.3), (0.35, 4, 0.1, 0.4)])
 def test_two_sided_numeric_branch(tau, m, eps, delta):
-    from regions._bounds import _angle_ranges, _two_sided_value
-    from regions._bounds_core import _delta_star
+    from modecollapse.regions._bounds import _angle_ranges, _two_sided_value
+    from modecollapse.regions._bounds_core import _delta_star
 
     r = packed_tv_max_without_collapse(tau, m, eps=eps, delta=delta, two_sided=True)
     vmax = packed_tv_max(tau, m).value
@@ -497,7 +497,7 @@ def test_two_sided_bruteforce_random_pairs():
     """Random pairs on 2-5 atoms, rescaled to TV tau (Q <- Q + (1 - tau/t)(P - Q)), with neither (P,Q)
     nor (Q,P) collapsing, never exceed the two-sided optimum, which lies strictly below 1-(1-tau)^m."""
     rng = np.random.default_rng(11)
-    from regions._bounds_core import _packed_tv_atoms
+    from modecollapse.regions._bounds_core import _packed_tv_atoms
 
     eps, delta = 0.1, 0.5  # min(A, B) = 4/9: the numerical branch covers tau in [4/9, feasibility)
     for tau, m in [(0.5, 2), (0.6, 3)]:

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from scipy import integrate
 from scipy.stats import norm
 
-import regions
-from regions import (
+from modecollapse import regions
+from modecollapse.regions import (
     GaussianRegion,
     LikelihoodRatioPair,
     Region,
@@ -28,7 +28,7 @@ from regions import (
     pacgan_example,
     piecewise_uniform_pair,
 )
-from regions import _families
+from modecollapse.regions import _families
 
 
 def mp_ppf(e):

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regions import packed_tv, packed_tv_bounds
+from modecollapse.regions import packed_tv, packed_tv_bounds
 
 
 def brute_tv(p, q, m):
@@ -96,7 +96,7 @@ def test_against_enumeration_random(pq, m):
 def test_sequence_and_type_class_paths_agree(k, m, monkeypatch):
     # two exact paths (all k^m sequences vs multinomial type classes + binomial tails) must agree;
     # 1e-14: both are sums of nonnegative terms with O(m u) relative error each
-    from regions import _typeclasses as tc
+    from modecollapse.regions import _typeclasses as tc
 
     rng = np.random.default_rng(7 * k + m)
     for _ in range(3):

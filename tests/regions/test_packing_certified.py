@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regions import (
+from modecollapse.regions import (
     PackedPair,
     PackedRegion,
     mode_collapse_region,

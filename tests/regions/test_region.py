@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-import regions
-from regions import ModeCollapseRegion, Region, has_mode_collapse, mode_collapse_region, pair_from_region
-from regions import _region
+from modecollapse import regions
+from modecollapse.regions import ModeCollapseRegion, Region, has_mode_collapse, mode_collapse_region, pair_from_region
+from modecollapse.regions import _region
 
 
 # --------------------------------------------------------------------------- strategies / oracles

@@ -1,4 +1,4 @@
-"""``python -m gan evaluate RUN_DIR``: recompute the metrics of a run from its checkpoint.
+"""``python -m modecollapse.gan evaluate RUN_DIR``: recompute the metrics of a run from its checkpoint.
 
 Prints the per-``m`` table (mean +/- standard error over seeds) and writes ``evaluation.json``
 (atomically) into the run folder. With the default sample count and seed it reproduces the
@@ -12,7 +12,7 @@ HELP = "recompute modes, high-quality fraction and reverse KL of a trained run f
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("run_dir", help="run folder written by `python -m gan train`")
+    parser.add_argument("run_dir", help="run folder written by `python -m modecollapse.gan train`")
     parser.add_argument("--samples", type=int, default=None, help="samples per member (default: the run's)")
     parser.add_argument("--sample-seed", type=int, default=0, help="seed of the evaluation latents (default 0)")
     parser.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
@@ -23,7 +23,7 @@ def run(args) -> int:
     import json
     from pathlib import Path
 
-    from divergences._validation import check_integer
+    from modecollapse.divergences._validation import check_integer
 
     path = Path(args.run_dir)
     if not path.is_dir():
@@ -31,8 +31,8 @@ def run(args) -> int:
     check_integer(args.sample_seed, "sample_seed", minimum=0)
     import torch
 
-    from .checkpoint import atomic_write_text
-    from .runs import _format_summary, _results_json, _summaries, evaluate_run
+    from modecollapse.gan.experiments._io import atomic_write_text
+    from modecollapse.gan.experiments.runs import _format_summary, _results_json, _summaries, evaluate_run
 
     if args.threads is not None:
         torch.set_num_threads(check_integer(args.threads, "threads", minimum=1))

@@ -1,4 +1,4 @@
-"""``python -m gan adagan``: seed 003's AdaGAN coverage experiment (Gaussian mixtures, T components).
+"""``python -m modecollapse.gan adagan``: seed 003's AdaGAN coverage experiment (Gaussian mixtures, T components).
 
 Writes ``<out>/adagan_results.json`` (coverage per run and, like seed 003's table, the median and
 5-95% range per method, T and number of modes, beside the published table) and an atomic
@@ -40,7 +40,7 @@ def _ints(text: str, flag: str) -> tuple[int, ...]:
 
 
 def run(args) -> int:
-    from .adagan import coverage_preset, run_coverage_experiment
+    from modecollapse.gan.experiments.adagan import coverage_preset, run_coverage_experiment
 
     cfg = coverage_preset(args.preset)
     changes = {}

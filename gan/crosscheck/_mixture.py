@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from divergences._validation import as_probability_vector, check_integer, check_probability, check_real
+from modecollapse.divergences._validation import as_probability_vector, check_integer, check_probability, check_real
 
 __all__ = [
     "GaussianMixture",

@@ -1,7 +1,7 @@
 """Cross-checks of trained GAN / PacGAN / AdaGAN models against the exact theory (issue 6).
 
 Four checks, each returning a frozen result object and, through the ``run_*`` functions, a
-JSON-ready dict (``python -m gan crosscheck`` writes them atomically):
+JSON-ready dict (``python -m modecollapse.gan crosscheck`` writes them atomically):
 
 1. **Mode-collapse region of a generator** (:func:`generator_collapse_report`,
    :func:`collapse_report`, :func:`check_packing_bounds`): target P and generator Q discretised on
@@ -40,14 +40,14 @@ from pathlib import Path
 
 import numpy as np
 
-from divergences._validation import check_integer
+from modecollapse.divergences._validation import check_integer
 
-from ._crosscheck_mixture import *  # noqa: F403
-from ._crosscheck_mixture import __all__ as _mixture_all
-from ._crosscheck_mixture import GaussianMixture
-from ._crosscheck_regions import *  # noqa: F403
-from ._crosscheck_regions import __all__ as _regions_all
-from ._crosscheck_regions import collapse_report, generator_collapse_report
+from modecollapse.gan.crosscheck._mixture import *  # noqa: F403
+from modecollapse.gan.crosscheck._mixture import __all__ as _mixture_all
+from modecollapse.gan.crosscheck._mixture import GaussianMixture
+from modecollapse.gan.crosscheck._regions import *  # noqa: F403
+from modecollapse.gan.crosscheck._regions import __all__ as _regions_all
+from modecollapse.gan.crosscheck._regions import collapse_report, generator_collapse_report
 
 __all__ = [
     *_mixture_all,
@@ -87,10 +87,10 @@ _LAZY = {
 
 def __getattr__(name):  # PEP 562: torch is imported only when a critic is asked for
     if name in _LAZY:
-        from . import _crosscheck_critics
+        from modecollapse.gan.crosscheck import _critics as _crosscheck_critics
 
         return getattr(_crosscheck_critics, name)
-    raise AttributeError(f"module 'gan.crosscheck' has no attribute {name!r}")
+    raise AttributeError(f"module 'modecollapse.gan.crosscheck' has no attribute {name!r}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -120,13 +120,13 @@ def dropped_modes_generator(target: GaussianMixture, dropped) -> GaussianMixture
 
 
 def _ring() -> GaussianMixture:
-    from .datasets import ring
+    from modecollapse.gan.data._mixtures import ring
 
     return GaussianMixture.from_dataset(ring())
 
 
 def _grid() -> GaussianMixture:
-    from .datasets import grid
+    from modecollapse.gan.data._mixtures import grid
 
     return GaussianMixture.from_dataset(grid())
 
@@ -234,7 +234,7 @@ def run_regions_synthetic(*, n_samples: int = 100_000, confidence: float = 0.95,
     for name in scenarios:
         target, gen = scenario(name)
         rep = generator_collapse_report(target, gen.sample(n_samples, rng), confidence=confidence)
-        from ._crosscheck_mixture import ModePartition
+        from modecollapse.gan.crosscheck._mixture import ModePartition
 
         part = ModePartition.from_mixture(target)
         exact = collapse_report(target.cell_masses(part), gen.cell_masses(part))
@@ -249,7 +249,7 @@ def run_regions_trained(runs_dir, *, n_samples: int | None = None, confidence: f
     PacGAN bounds (:func:`trained_collapse_reports`); a pair outside a bound raises
     :class:`PackingBoundViolation`.
     """
-    from ._crosscheck_regions import trained_collapse_reports
+    from modecollapse.gan.crosscheck._regions import trained_collapse_reports
 
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
@@ -267,7 +267,7 @@ def run_packed_disc(*, scenario_name: str = "grid20", ms=(1, 2, 3, 4), scales=((
 
     ``scales`` are ``(hidden width, training samples per side)`` pairs, smallest first.
     """
-    from ._crosscheck_critics import packed_tv_discriminator
+    from modecollapse.gan.crosscheck._critics import packed_tv_discriminator
 
     target, gen = scenario(scenario_name)
     rows = []
@@ -282,7 +282,7 @@ def run_packed_disc(*, scenario_name: str = "grid20", ms=(1, 2, 3, 4), scales=((
 def run_adagan(*, scenario_name: str = "ring_adagan", betas=(0.3, 0.5), n_data: int = 5000, steps: int = 400,
                seed: int = 0) -> dict:
     """Item 3: classifier AdaGAN weights vs exact ``R*_beta`` weights."""
-    from ._crosscheck_critics import adagan_weight_crosscheck
+    from modecollapse.gan.crosscheck._critics import adagan_weight_crosscheck
 
     target, model = scenario(scenario_name)
     rows = []
@@ -301,7 +301,7 @@ def run_adagan(*, scenario_name: str = "ring_adagan", betas=(0.3, 0.5), n_data: 
 def run_variational(*, scenario_name: str = "ring_skewed", names=("kl", "jensen_shannon", "gan"), steps: int = 400,
                     n_eval: int = 20000, seed: int = 0) -> dict:
     """Item 4 (f-GAN part): held-out critic bounds along training vs the exact bracket."""
-    from ._crosscheck_critics import variational_bound_trace
+    from modecollapse.gan.crosscheck._critics import variational_bound_trace
 
     target, gen = scenario(scenario_name)
     traces = {}
@@ -315,7 +315,7 @@ def run_variational(*, scenario_name: str = "ring_skewed", names=("kl", "jensen_
 
 def run_wasserstein(*, scenario_name: str = "ring_skewed", n: int = 400, steps: int = 400, seed: int = 0) -> dict:
     """Item 4 (WGAN part): certified critic bound along training vs the exact LP W1 on the samples."""
-    from ._crosscheck_critics import wasserstein_critic_trace
+    from modecollapse.gan.crosscheck._critics import wasserstein_critic_trace
 
     n = check_integer(n, "n", minimum=1)
     target, gen = scenario(scenario_name)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logsumexp
 
-from divergences._validation import check_integer, check_real
+from modecollapse.divergences._validation import check_integer, check_real
 
 __all__ = [
     "DATASET_NAMES",

@@ -1,4 +1,4 @@
-"""``python -m gan crosscheck ITEM``: cross-check trained/synthetic models against the exact theory.
+"""``python -m modecollapse.gan crosscheck ITEM``: cross-check trained/synthetic models against the exact theory.
 
 Items: ``regions`` (mode-collapse region and packed TV vs the PacGAN bounds), ``packed-disc``
 (packed discriminators as TV estimators), ``adagan`` (classifier weights vs exact R*),
@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
 
 
 def _one(item: str, args) -> dict:
-    from . import crosscheck as cc
+    from modecollapse.gan import crosscheck as cc
 
     steps = args.steps if args.steps is not None else (100 if args.quick else 400)
     if item == "regions":
@@ -51,7 +51,7 @@ def _one(item: str, args) -> dict:
 
 
 def run(args) -> int:
-    from . import crosscheck as cc
+    from modecollapse.gan import crosscheck as cc
 
     out = Path(args.out)
     items = ITEMS if args.item == "all" else (args.item,)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from divergences._validation import as_pair, check_integer, check_real
+from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
-from ._crosscheck_mixture import GaussianMixture, ModePartition, MultinomialEstimate, estimate_cell_masses
+from modecollapse.gan.crosscheck._mixture import GaussianMixture, ModePartition, MultinomialEstimate, estimate_cell_masses
 
 __all__ = [
     "BOUND_ATOL",
@@ -106,7 +106,7 @@ def check_packing_bounds(p, q, ms=(1, 2, 3, 4), *, atol: float = BOUND_ATOL, rai
     -------
     list of BoundCheck
     """
-    import regions
+    from modecollapse import regions
 
     p, q = as_pair(p, q, ("p", "q"))
     atol = check_real(atol, "atol", lo=0.0)
@@ -223,7 +223,7 @@ def collapse_report(p, q, *, ms=(1, 2, 3, 4)) -> CollapseReport:
     PackingBoundViolation
         If the pair violates a PacGAN bound (see :func:`check_packing_bounds`).
     """
-    import regions
+    from modecollapse import regions
 
     pe = p if isinstance(p, MultinomialEstimate) else MultinomialEstimate.exact_masses(p)
     qe = q if isinstance(q, MultinomialEstimate) else MultinomialEstimate.exact_masses(q)
@@ -277,8 +277,8 @@ def trained_collapse_reports(run, *, n_samples: int | None = None, ms=(1, 2, 3, 
     list of (m, seed, CollapseReport)
         In the run's member order.
     """
-    from .datasets import get_dataset
-    from .runs import RunResult, evaluate_run, load_run
+    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.experiments.runs import RunResult, evaluate_run, load_run
 
     res = run if isinstance(run, RunResult) else load_run(run)
     target = GaussianMixture.from_dataset(get_dataset(res.spec.dataset, data_seed=res.spec.data_seed))

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from divergences._validation import check_integer
+from modecollapse.divergences._validation import check_integer
 
-from .datasets import DATASET_NAMES, get_dataset
-from .metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
-from .presets import get_preset
+from modecollapse.gan.data._mixtures import DATASET_NAMES, get_dataset
+from modecollapse.gan.metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
+from modecollapse.gan.train.config import get_preset
 
 __all__ = ["RunSpec", "RunResult", "train_run", "load_run", "load_or_train", "evaluate_run", "ProgressBar",
            "PACGAN_TABLE1"]
@@ -276,8 +276,8 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
     ValueError, TypeError, FileExistsError, FileNotFoundError, PermissionError
         On bad input, before any training step.
     """
-    from .checkpoint import atomic_write_text, load_checkpoint, restore_global_rng, save_checkpoint
-    from .train import GanEnsemble, resolve_device
+    from modecollapse.gan.experiments._io import atomic_write_text, load_checkpoint, restore_global_rng, save_checkpoint
+    from modecollapse.gan.train._ensemble import GanEnsemble, resolve_device
 
     log = log or (lambda s: print(s, file=sys.stderr))
     if not isinstance(spec, RunSpec):
@@ -375,8 +375,8 @@ def load_run(path) -> RunResult:
 
 def evaluate_run(path, *, eval_samples: int | None = None, device=None, seed: int = 0):
     """Recompute the metrics of a run from its checkpoint; returns ``(spec, step, samples, metrics)``."""
-    from .checkpoint import load_checkpoint
-    from .train import GanEnsemble
+    from modecollapse.gan.experiments._io import load_checkpoint
+    from modecollapse.gan.train._ensemble import GanEnsemble
 
     path = Path(path)
     sp = path / "spec.json"

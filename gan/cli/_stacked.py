@@ -1,4 +1,4 @@
-"""``python -m gan stacked``: train GAN / PacGAN(m) DCGAN pairs on stacked MNIST and count modes.
+"""``python -m modecollapse.gan stacked``: train GAN / PacGAN(m) DCGAN pairs on stacked MNIST and count modes.
 
 Writes ``<out>/stacked_results.json`` (per-run modes and KL, mean +/- standard error per m, the
 digit classifier's held-out accuracy, preset, device, and how the protocol differs from the paper)
@@ -47,14 +47,14 @@ def run(args) -> int:
 
     import torch
 
-    from .checkpoint import atomic_write_text
-    from .metrics import mean_se, model_label
-    from .stacked_mnist import (
+    from modecollapse.gan.experiments._io import atomic_write_text
+    from modecollapse.gan.metrics import mean_se, model_label
+    from modecollapse.gan.experiments.stacked_mnist import (
         PROTOCOL_NOTE, classifier_accuracy, evaluate_stacked, init_stacked, load_mnist_digits,
         load_stacked_state, split_digits, stacked_preset, train_digit_classifier, train_stacked,
     )
-    from .runs import _versions
-    from .train import parse_seeds, resolve_device
+    from modecollapse.gan.experiments.runs import _versions
+    from modecollapse.gan.train._ensemble import parse_seeds, resolve_device
 
     # ---- validate everything before any training
     cfg = stacked_preset(args.preset)

@@ -1,8 +1,8 @@
-"""``python -m gan train``: train GAN / PacGAN(m) members as one batched ensemble.
+"""``python -m modecollapse.gan train``: train GAN / PacGAN(m) members as one batched ensemble.
 
 Example::
 
-    python -m gan train --dataset grid --m 1 2 3 4 --seeds 0-9 --preset cpu --out runs/grid-cpu
+    python -m modecollapse.gan train --dataset grid --m 1 2 3 4 --seeds 0-9 --preset cpu --out runs/grid-cpu
 
 Writes ``spec.json``, periodic ``checkpoint.pt``, and at the end ``results.json`` and
 ``samples.npz`` into ``--out`` (see :mod:`gan.runs`). Every input is checked before training.
@@ -17,8 +17,8 @@ HELP = "train GAN / PacGAN(m) on ring, grid or an AdaGAN mixture (batched ensemb
 
 
 def add_arguments(parser) -> None:
-    from .datasets import DATASET_NAMES
-    from .presets import PRESETS
+    from modecollapse.gan.data._mixtures import DATASET_NAMES
+    from modecollapse.gan.train.config import PRESETS
 
     parser.add_argument("--dataset", required=True, help=f"one of: {', '.join(DATASET_NAMES)}")
     parser.add_argument("--m", type=int, nargs="+", default=[1, 2, 3, 4], metavar="M",
@@ -40,17 +40,17 @@ def add_arguments(parser) -> None:
 
 
 def _format_summary(res) -> str:
-    from .runs import _format_summary as table
+    from modecollapse.gan.experiments.runs import _format_summary as table
 
     return "\n".join([f"{res.spec.dataset}, {res.spec.preset} preset, {len(res.spec.seeds)} seed(s), "
                       f"{res.info.get('device')}", *table(res.summary, res.spec.dataset)])
 
 
 def run(args) -> int:
-    from divergences._validation import check_integer
+    from modecollapse.divergences._validation import check_integer
 
-    from .runs import RunSpec
-    from .train import parse_seeds
+    from modecollapse.gan.experiments.runs import RunSpec
+    from modecollapse.gan.train._ensemble import parse_seeds
 
     if args.threads is not None:
         check_integer(args.threads, "threads", minimum=1)
@@ -58,7 +58,7 @@ def run(args) -> int:
                    args.eval_samples, args.checkpoint_every)
     import torch
 
-    from .runs import train_run
+    from modecollapse.gan.experiments.runs import train_run
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -71,6 +71,6 @@ def run(args) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from .cli import main
+    from modecollapse.gan.cli import main
 
     sys.exit(main(["train", *sys.argv[1:]]))

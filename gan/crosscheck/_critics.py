@@ -30,9 +30,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from divergences._validation import check_integer, check_probability, check_real
+from modecollapse.divergences._validation import check_integer, check_probability, check_real
 
-from ._crosscheck_mixture import GaussianMixture, ModePartition
+from modecollapse.gan.crosscheck._mixture import GaussianMixture, ModePartition
 
 __all__ = [
     "TORCH_WITNESS_TERMS",
@@ -155,7 +155,7 @@ def divergence_bracket(name: str, target: GaussianMixture, generator: GaussianMi
     ``lower = D_f(P_cells || Q_cells)`` on the mode partition with discs of ``n_std * std``;
     ``upper = D_f(w || v)`` on the weights (both by data processing, see the module docstring).
     """
-    import divergences
+    from modecollapse import divergences
 
     _require_same(target, generator)
     part = ModePartition.from_mixture(target, n_std=n_std)
@@ -167,7 +167,7 @@ def divergence_bracket(name: str, target: GaussianMixture, generator: GaussianMi
 
 def packed_tv_bracket(target: GaussianMixture, generator: GaussianMixture, m: int, *, n_std: float = 3.0):
     """``(lower, upper)`` exact bracket on ``d_TV(P^m, Q^m)``: packed TV of the cells and of the weights."""
-    import regions
+    from modecollapse import regions
 
     _require_same(target, generator)
     m = check_integer(m, "m", minimum=1)
@@ -409,7 +409,7 @@ def variational_bound_trace(
     ``name`` is one of :data:`TORCH_WITNESS_TERMS` (``kl``, ``jensen_shannon`` (= 2 JSD), ``gan``
     (= 2 JSD - log 4), ``total_variation``).
     """
-    import divergences
+    from modecollapse import divergences
 
     if name not in TORCH_WITNESS_TERMS:
         raise ValueError(f"name must be one of {sorted(TORCH_WITNESS_TERMS)}; got name={name!r}")
@@ -525,7 +525,7 @@ def wasserstein_critic_trace(
     ``n``. At each checkpoint the critic is rescaled by its Lipschitz constant on the samples and
     compared with ``divergences.wasserstein1`` of the two empirical measures.
     """
-    import divergences
+    from modecollapse import divergences
 
     xp = np.asarray(xp, dtype=np.float64)
     xq = np.asarray(xq, dtype=np.float64)
@@ -632,7 +632,7 @@ def adagan_weight_crosscheck(
     ``divergences.adagan_weights(..., from_logits=True)`` (AdaGAN, Tolstikhin et al. 2017,
     Theorem 1 and the weights slide of seed 003).
     """
-    import divergences
+    from modecollapse import divergences
 
     _require_same(target, model)
     beta = check_probability(beta, "beta", open_low=True)

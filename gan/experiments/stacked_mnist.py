@@ -40,7 +40,7 @@ import torch
 from scipy.special import rel_entr
 from torch import nn
 
-from divergences._validation import check_integer, check_real
+from modecollapse.divergences._validation import check_integer, check_real
 
 __all__ = [
     "N_MODES",

@@ -36,10 +36,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from divergences._validation import check_integer, check_real
+from modecollapse.divergences._validation import check_integer, check_real
 
-from .metrics import model_label
-from .models import MaxoutDiscriminator, ToyGenerator, pack
+from modecollapse.gan.metrics import model_label
+from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator, pack
 
 __all__ = ["TrainConfig", "Member", "GanEnsemble", "resolve_device", "data_fingerprint", "parse_seeds"]
 

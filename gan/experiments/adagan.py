@@ -49,8 +49,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from divergences import BetaSchedule, ScheduleStep, adagan_mixture_weights, beta_schedule, coverage_kde
-from divergences._validation import as_probability_vector, check_integer, check_real
+from modecollapse.divergences import BetaSchedule, ScheduleStep, adagan_mixture_weights, beta_schedule, coverage_kde
+from modecollapse.divergences._validation import as_probability_vector, check_integer, check_real
 
 __all__ = [
     "Mixture",
@@ -280,7 +280,7 @@ class ToyComponent:
     _net: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
-        from .models import ToyGenerator
+        from modecollapse.gan.nets._toy import ToyGenerator
 
         net = ToyGenerator(1, [torch.Generator()], latent_dim=self.latent_dim, hidden=self.hidden, layers=self.layers,
                            out_dim=self.out_dim)
@@ -337,7 +337,7 @@ def train_real_vs_model(real, fake, *, hidden: int = 64, steps: int = 500, batch
     callable
         ``logits(x)`` for ``x`` of shape (E, n, d) -> (E, n) tensor (no gradient).
     """
-    from .models import BatchedLinear
+    from modecollapse.gan.nets._toy import BatchedLinear
 
     real = torch.as_tensor(np.asarray(real), dtype=torch.float32, device=device)
     fake = torch.as_tensor(np.asarray(fake), dtype=torch.float32, device=device)
@@ -483,7 +483,7 @@ class CoverageConfig:
                      "classifier_batch", "n_pool", "n_eval"):
             check_integer(getattr(self, name), name, minimum=1)
         object.__setattr__(self, "eval_at", tuple(sorted({int(t) for t in self.eval_at if 1 <= int(t) <= self.n_components})))
-        from .train import TrainConfig
+        from modecollapse.gan.train._ensemble import TrainConfig
 
         TrainConfig.from_dict(dict(self.train))  # validates the base GAN fields
 
@@ -571,7 +571,7 @@ def _checkpoint_payload(config: CoverageConfig, t: int, runs: list) -> dict:
 
 
 def _restore(payload: dict, runs: list) -> int:
-    from divergences import ScheduleStep
+    from modecollapse.divergences import ScheduleStep
 
     for r, pr in zip(runs, payload["runs"], strict=True):
         if (pr["k"], pr["seed"], pr["method"]) != (r.k, r.seed, r.method):
@@ -639,9 +639,9 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
     dict
         The results written to the JSON file.
     """
-    from .checkpoint import atomic_write_text
-    from .datasets import adagan_gmm
-    from .train import GanEnsemble, TrainConfig, resolve_device
+    from modecollapse.gan.experiments._io import atomic_write_text
+    from modecollapse.gan.data._mixtures import adagan_gmm
+    from modecollapse.gan.train._ensemble import GanEnsemble, TrainConfig, resolve_device
 
     if not isinstance(config, CoverageConfig):
         raise TypeError(f"config must be a CoverageConfig; got {type(config).__name__}")

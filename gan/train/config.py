@@ -71,7 +71,7 @@ class Preset:
         A preset with ``lr_final`` but no ``lr_decay_steps`` decays over the whole run:
         ``lr_decay_steps = steps`` (default: the preset's ``steps``).
         """
-        from .train import TrainConfig
+        from modecollapse.gan.train._ensemble import TrainConfig
 
         cfg = {**self.config, **overrides}
         if cfg.get("lr_final") is not None and cfg.get("lr_decay_steps") is None:
