@@ -1,4 +1,4 @@
-"""AdaGAN optimal next component R*, R+ and data reweighting (THEORY.md s.5).
+"""AdaGAN optimal next component R*, R+ and data reweighting (docs/theory.md s.5).
 
 AdaGAN (Tolstikhin, Gelly, Bousquet, Simon-Gabriel, Schoelkopf, NIPS 2017, arXiv 1701.02386)
 grows a mixture greedily, ``P_{t+1} = (1 - beta) P_t + beta Q``. Its Theorem 1 gives the best
@@ -276,8 +276,9 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
     References
     ----------
     Tolstikhin et al., "AdaGAN: Boosting Generative Models", NIPS 2017, arXiv 1701.02386,
-    the two optimal-component theorems (numbered 1 and 2 here, after the order of seed 003's
-    slides "First/Second surrogate upper bound", which do not number them).
+    the two optimal-component theorems (numbered 1 and 2 here, after the order of the slides
+    "First/Second surrogate upper bound" of the AdaGAN talk (Tolstikhin), which do not number
+    them).
 
     Examples
     --------
@@ -399,7 +400,7 @@ def adagan_weights(
     eta: float = 0.0,
     from_logits: bool = False,
 ) -> AdaGANWeights:
-    """AdaGAN training-set weights from a real-vs-model classifier (seed 003, "AdaGAN" slide).
+    """AdaGAN training-set weights from a real-vs-model classifier (AdaGAN talk (Tolstikhin)).
 
     With ``D(x)`` the probability that ``x`` is real (the optimum is ``D* = p_d / (p_d + p_g)``),
     ``h_i = (1 - D(x_i)) / D(x_i)`` estimates ``dP_g/dP_d`` at the data point ``x_i``, and

@@ -1,4 +1,4 @@
-"""AdaGAN's coverage metric C (THEORY.md s.5; seed 003; AdaGAN, arXiv 1701.02386, Section 4).
+"""AdaGAN's coverage metric C (docs/theory.md s.5; AdaGAN talk (Tolstikhin); AdaGAN, arXiv 1701.02386, Section 4).
 
 .. math::
 

@@ -1,6 +1,6 @@
 r"""f-divergences: the :class:`FDivergence` value type, the registry, ``D_f``, TV, KL and JS.
 
-Conventions (``THEORY.md`` sections 0-1)
+Conventions (``docs/theory.md`` s.0-1)
 ----------------------------------------
 A discrete pair is two probability vectors ``p, q`` on one support; **P is the target (real
 data), Q the generator** and Q is the reference measure:
@@ -233,8 +233,8 @@ def _likelihood_ratio(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _perspective_terms(fdiv: FDivergence, p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Atom-wise terms of ``D_f(P||Q)``: ``q f(p/q)``, ``0`` where ``p = q = 0``, ``p f'(inf)`` where ``q = 0 < p``.
 
-    The single implementation of the limits of THEORY.md s.0. Atoms whose ratio ``p/q`` overflows
-    the float range are given the ``q -> 0`` limit ``p f'(inf)`` (exact to double precision when
+    The single implementation of the limits of docs/theory.md s.0. Atoms whose ratio ``p/q``
+    overflows the float range are given the ``q -> 0`` limit ``p f'(inf)`` (exact to double precision when
     ``f'(inf)`` is finite; ``inf`` when it is infinite, although e.g. KL's true term
     ``p log(p/q)`` is then finite: :func:`kl_divergence` handles that case exactly).
     Terms are in ``(-inf, inf]``:
@@ -366,7 +366,7 @@ def js_divergence(p, q) -> float:
 
 
 # ----------------------------------------------------------------------------------------------
-# Registered generators (f-GAN Tables 1-2; THEORY.md s.1)
+# Registered generators (f-GAN Tables 1-2; docs/theory.md s.1)
 # ----------------------------------------------------------------------------------------------
 
 
@@ -522,7 +522,7 @@ def _registry() -> dict[str, FDivergence]:
             f_prime_inf=0.0,
             quantity=(
                 "E_Q[log(1 + q/p)] - log 2 = -E_Q[log D*] - log 2: the non-saturating ('log trick') "
-                "generator loss at the optimal discriminator, minus log 2 (AdaGAN talk, seed 003)"
+                "generator loss at the optimal discriminator, minus log 2 (AdaGAN talk (Tolstikhin))"
             ),
         ),
     ]

@@ -1,4 +1,4 @@
-"""AdaGAN mixture-weight schedules beta_t (THEORY.md s.5; AdaGAN, arXiv 1701.02386, Section 3).
+"""AdaGAN mixture-weight schedules beta_t (docs/theory.md s.5; AdaGAN, arXiv 1701.02386, Section 3).
 
 AdaGAN's Algorithm 1 leaves two choices to the user: ``ChooseMixtureWeight(t)`` (``beta_t``)
 and ``UpdateTrainingWeights`` (the data weights of component ``t``). A schedule here bundles
@@ -172,9 +172,9 @@ class EnsembleBeta(BetaSchedule):
 def topklast_beta(h, r, *, weights=None) -> float:
     """``beta`` for which the AdaGAN weights zero out ``round(r N)`` of the ``N`` data points.
 
-    Reading implemented (THEORY.md s.5; the seed's table caption "beta_t is chosen to zero out
-    ``r N`` of the training"): ``n0 = floor(r N + 1/2)`` points get zero weight and
-    ``k = N - n0`` are kept. (The seed's earlier slide says ``#{w_i > 0} ~ r N``, the
+    Reading implemented (docs/theory.md s.5; the table caption of the AdaGAN talk (Tolstikhin),
+    "beta_t is chosen to zero out ``r N`` of the training"): ``n0 = floor(r N + 1/2)`` points get zero weight and
+    ``k = N - n0`` are kept. (The talk's earlier slide says ``#{w_i > 0} ~ r N``, the
     complementary reading; at the published ``r = 0.5`` the two agree up to rounding.)
 
     Derivation. Sort ``h_(1) <= ... <= h_(N)`` with base weights ``p_(i)``. The point ``k+1``

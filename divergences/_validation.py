@@ -1,6 +1,6 @@
 """Input validation shared by every package of the toolkit.
 
-One place for the conventions of ``THEORY.md`` section 0: a probability vector is a finite,
+One place for the conventions of ``docs/theory.md`` s.0: a probability vector is a finite,
 non-negative 1-D array that sums to one within :data:`SUM_ATOL`; zero-mass atoms are legal.
 Errors are ``ValueError``/``TypeError`` naming the parameter and showing the offending value.
 Never ``assert`` on user input (``python -O`` strips asserts).

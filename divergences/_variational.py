@@ -1,7 +1,7 @@
-r"""Variational (Fenchel) lower bounds on f-divergences and the GAN identities (THEORY.md s.1).
+r"""Variational (Fenchel) lower bounds on f-divergences and the GAN identities (docs/theory.md s.1).
 
 For any witness ``T`` with values in ``dom f*`` (Nguyen, Wainwright & Jordan 2010; f-GAN,
-arXiv 1606.00709, Eq. 4; seeds 001 and 003):
+arXiv 1606.00709, Eq. 4; the f-GAN/WGAN lecture; the AdaGAN talk (Tolstikhin)):
 
 .. math::
 
@@ -10,10 +10,10 @@ arXiv 1606.00709, Eq. 4; seeds 001 and 003):
 
 The GAN value ``V(D, G) = E_P log D + E_Q log(1 - D)`` is the bound of the ``gan`` generator with
 ``T = log D`` (since ``f*_gan(log D) = -log(1 - D)``); at ``D* = p/(p+q)`` it equals
-``2 JSD - log 4`` (Goodfellow et al. 2014, Theorem 1; seed 004 Eq. 7). The "log trick" generator
-loss ``-E_Q log D*`` is ``D_f(P||Q) + log 2`` for ``f(u) = log(1 + 1/u) - log 2`` (seed 003),
-which by the duality ``D_f(P||Q) = D_{f°}(Q||P)``, ``f°(u) = u f(1/u)``, is an f-divergence of Q
-from P with ``f°(u) = u log(1+u) - u log 2``.
+``2 JSD - log 4`` (Goodfellow et al. 2014, Theorem 1; GAN lecture notes (Shah), Eq. 7). The
+"log trick" generator loss ``-E_Q log D*`` is ``D_f(P||Q) + log 2`` for
+``f(u) = log(1 + 1/u) - log 2`` (AdaGAN talk (Tolstikhin)), which by the duality
+``D_f(P||Q) = D_{f°}(Q||P)``, ``f°(u) = u f(1/u)``, is an f-divergence of Q from P with ``f°(u) = u log(1+u) - u log 2``.
 """
 
 from __future__ import annotations
@@ -253,8 +253,8 @@ def optimal_witness(p, q, f) -> np.ndarray:
 def optimal_discriminator(p, q) -> np.ndarray:
     r"""``D*(x) = p(x) / (p(x) + q(x))``, the Bayes-optimal "real vs generated" discriminator.
 
-    Goodfellow et al. 2014, Proposition 1 (seed 004). Atoms with ``p = q = 0`` get ``1/2`` (no
-    mass; any value is optimal). Note ``log D* = f'_gan(p/q)`` is the optimal witness of ``gan``.
+    Goodfellow et al. 2014, Proposition 1 (GAN lecture notes (Shah)). Atoms with ``p = q = 0``
+    get ``1/2`` (no mass; any value is optimal). Note ``log D* = f'_gan(p/q)`` is the optimal witness of ``gan``.
 
     Returns
     -------
@@ -281,7 +281,7 @@ def gan_value(p, q, d) -> float:
 
     ``0 log 0 = 0`` on atoms without mass (``scipy.special.xlogy``); ``-inf`` if ``D = 0`` on a
     P-charged or ``D = 1`` on a Q-charged atom. ``V(D, G) <= V(D*, G) = 2 JSD(P, Q) - log 4``
-    (Goodfellow et al. 2014, Theorem 1; seed 004 Eq. 7), and ``V(D, G)`` equals
+    (Goodfellow et al. 2014, Theorem 1; GAN lecture notes (Shah), Eq. 7), and ``V(D, G)`` equals
     ``variational_lower_bound(p, q, log d, "gan")``.
 
     Parameters
@@ -297,7 +297,9 @@ def gan_value(p, q, d) -> float:
 
 
 def log_trick_loss(p, q, d) -> float:
-    r"""The non-saturating ("log trick") generator loss ``-E_Q[log D]`` (seed 003; Goodfellow 2014 s.3).
+    r"""The non-saturating ("log trick") generator loss ``-E_Q[log D]``.
+
+    AdaGAN talk (Tolstikhin); Goodfellow et al. 2014, Section 3.
 
     At ``D* = p/(p+q)`` it equals ``E_Q[log(1 + q/p)] = D_{log_trick}(P||Q) + log 2`` with
     ``f(u) = log(1 + 1/u) - log 2``; equivalently ``D_{f°}(Q||P) + log 2`` with

@@ -1,13 +1,13 @@
-r"""Wasserstein-1 between discrete measures: exact primal, Kantorovich-Rubinstein dual (THEORY.md s.2).
+r"""Wasserstein-1 between discrete measures: exact primal, Kantorovich-Rubinstein dual (docs/theory.md s.2).
 
 .. math::
 
     W_1(P, Q) = \min_{\gamma \in \Pi(P, Q)} \sum_{ij} \gamma_{ij} \|x_i - y_j\|_2
               = \max_{f\ 1\text{-Lipschitz}} \mathbb{E}_P f - \mathbb{E}_Q f
 
-(Kantorovich-Rubinstein duality; WGAN, Arjovsky et al. 2017, Eq. 2-3; seeds 001, 004). In one
-dimension ``W_1 = int |F_P(t) - F_Q(t)| dt`` and the optimal potential has slope
-``sign(F_Q - F_P)``, both computed exactly by sorting.
+(Kantorovich-Rubinstein duality; WGAN, Arjovsky et al. 2017, Eq. 2-3; the f-GAN/WGAN lecture;
+GAN lecture notes (Shah)). In one dimension ``W_1 = int |F_P(t) - F_Q(t)| dt`` and the optimal
+potential has slope ``sign(F_Q - F_P)``, both computed exactly by sorting.
 
 LP engine: :func:`scipy.optimize.linprog` with HiGHS' dual simplex (``method="highs-ds"``). It
 returns a vertex (an exact basic solution up to HiGHS' feasibility tolerances, set here to 1e-10)
@@ -243,7 +243,7 @@ def wasserstein1_dual(x, y, a=None, b=None, *, method: str = "auto") -> W1Dual:
 
     Solves ``max sum_k c_k f_k`` over ``f`` on the union ``{z_k}`` of the support points, with
     ``c_k = P({z_k}) - Q({z_k})`` and ``f_a - f_b <= ||z_a - z_b||`` for all ordered pairs
-    (THEORY.md s.2). In 1-D (``method="auto"`` or ``"sorted"``) the optimum is explicit:
+    (docs/theory.md s.2). In 1-D (``method="auto"`` or ``"sorted"``) the optimum is explicit:
     ``f`` has slope ``sign(F_Q - F_P)`` between consecutive points. Otherwise the LP (N(N-1)
     constraints) is solved with HiGHS; see the module docstring for the engine choice.
 

@@ -1,8 +1,8 @@
-"""AdaGAN optimal components R*, R+ (AdaGAN, arXiv 1701.02386, Theorems 1-2; THEORY.md s.5).
+"""AdaGAN optimal components R*, R+ (AdaGAN, arXiv 1701.02386, Theorems 1-2; docs/theory.md s.5).
 
 Oracles: scipy.optimize.brentq on the normalisation equation (an iterative root finder, unlike
 the library's breakpoint scan), a softmax-parametrised numerical minimiser over the simplex, the
-f-divergence registry of ``divergences._fdivergence`` (another helper's code), closed forms.
+f-divergence registry of ``divergences._fdivergence`` (code independent of the AdaGAN scan), closed forms.
 Argument order: AdaGAN's ``D_f(Q||P) = int f(dQ/dP) dP`` is our ``f_divergence(Q, P, f)``
 (numerator first in both), so the objective ``D_f((1-beta) P_g + beta Q || P_d)`` is
 ``f_divergence(mixture, p_data, f)``.
@@ -100,7 +100,7 @@ def test_component_is_normalised_and_mixture_is_the_max(args):
     assert np.all(res.component >= 0)
     assert res.component.sum() == pytest.approx(1.0, abs=1e-12)
     assert np.all(res.component[pd == 0] == 0)  # h = inf atoms never get mass
-    # THEORY.md s.5: the new mixture is max((1-beta) p_g, lambda* p_d)
+    # docs/theory.md s.5: the new mixture is max((1-beta) p_g, lambda* p_d)
     np.testing.assert_allclose(res.mixture, np.maximum((1 - beta) * pg, res.lam * pd), atol=1e-12)
     assert res.n_active == np.count_nonzero(res.component)
 
@@ -305,7 +305,7 @@ def test_weak_learner_factor_closed_forms():
     assert adagan_weak_learner_factor(gamma=1.0, beta=0.5) == pytest.approx(2.0, abs=1e-14)
     assert adagan_weak_learner_factor(gamma=0.2, beta=0.5, kind="dagger") == pytest.approx(0.6, abs=1e-15)
     for beta in np.linspace(0.01, 1.0, 25):
-        # THEORY.md: c < 1 if gamma < beta/4
+        # docs/theory.md s.5: c < 1 if gamma < beta/4
         assert adagan_weak_learner_factor(gamma=0.999 * beta / 4, beta=beta) < 1.0
     with pytest.raises(ValueError, match="gamma"):
         adagan_weak_learner_factor(gamma=-0.1, beta=0.5)

@@ -1,4 +1,4 @@
-"""AdaGAN data weights from a classifier (seed 003, "AdaGAN: adaptive mixtures of GANs" slides).
+"""AdaGAN data weights from a classifier (AdaGAN talk (Tolstikhin), "AdaGAN: adaptive mixtures of GANs" slides).
 
 The oracle is the exact component R*/R+ of ``adagan_optimal_component``: with the optimal
 discriminator ``D* = p_d / (p_d + p_g)`` evaluated on data points drawn with the exact
@@ -139,7 +139,7 @@ def test_edge_handling_is_documented_behaviour():
 
 
 def test_kept_fraction_grows_as_the_model_improves():
-    # seed 003: "the better our model gets, the more data points will be zeroed"
+    # AdaGAN talk (Tolstikhin): "the better our model gets, the more data points will be zeroed"
     rng = np.random.default_rng(0)
     d_bad = rng.uniform(0.6, 1.0, 200)  # the model misses most of the data
     d_good = rng.uniform(0.3, 0.6, 200)  # near D = 1/2: the model covers the data

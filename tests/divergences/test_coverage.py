@@ -1,4 +1,4 @@
-"""AdaGAN coverage C = P_data(p_model(X) > t), P_model(p_model(Y) > t) = 0.95 (seed 003).
+"""AdaGAN coverage C = P_data(p_model(X) > t), P_model(p_model(Y) > t) = 0.95 (AdaGAN talk (Tolstikhin)).
 
 Oracles: an exact-rational (fractions) greedy fill for discrete pairs; closed forms for Gaussian
 models (1-D: normal CDF; 2-D isotropic: noncentral chi-square CDF); scipy.stats.gaussian_kde for

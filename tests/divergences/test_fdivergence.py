@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _support import strategies
 from modecollapse.divergences import (
     F_DIVERGENCES,
     FDivergence,
@@ -22,34 +23,7 @@ LOG2 = math.log(2.0)
 NORMALISED = [n for n, e in F_DIVERGENCES.items() if e.f_at_one == 0.0]  # all but "gan"
 # Generators with f strictly convex at 1: D_f(P||Q) = 0 iff P = Q.
 STRICT = [n for n in NORMALISED if n != "total_variation"] + ["total_variation"]  # TV: D = 0 iff P = Q too
-SELF_DUAL = ["squared_hellinger", "jensen_shannon", "jsd", "gan", "total_variation"]  # f° = f (THEORY s.1)
-
-
-# ---------------------------------------------------------------------------------------------
-# strategies
-# ---------------------------------------------------------------------------------------------
-
-
-@st.composite
-def prob_vectors(draw, k):
-    """Probability vector of length k; atoms are exactly 0 with positive probability."""
-    elems = st.one_of(st.just(0.0), st.floats(1e-4, 1.0))
-    w = np.array(draw(st.lists(elems, min_size=k, max_size=k)), dtype=float)
-    if w.sum() <= 0:
-        w[draw(st.integers(0, k - 1))] = 1.0
-    return w / w.sum()
-
-
-@st.composite
-def pairs(draw, min_k=1, max_k=6):
-    k = draw(st.integers(min_k, max_k))
-    return draw(prob_vectors(k)), draw(prob_vectors(k))
-
-
-@st.composite
-def triples(draw, min_k=1, max_k=6):
-    k = draw(st.integers(min_k, max_k))
-    return draw(prob_vectors(k)), draw(prob_vectors(k)), draw(prob_vectors(k))
+SELF_DUAL = ["squared_hellinger", "jensen_shannon", "jsd", "gan", "total_variation"]  # f° = f (docs/theory.md s.1)
 
 
 def _close(a, b, rtol=1e-9, atol=1e-12):
@@ -68,7 +42,7 @@ Q3 = np.array([0.2, 0.2, 0.6])
 
 
 def _closed_forms(p, q):
-    """D_f written directly in (p, q) without the ratio (THEORY.md s.1, f-GAN Table 1)."""
+    """D_f written directly in (p, q) without the ratio (docs/theory.md s.1, f-GAN Table 1)."""
     m = 0.5 * (p + q)
     kl = float(np.sum(p * np.log(p / q)))
     jsd = 0.5 * float(np.sum(p * np.log(p / m))) + 0.5 * float(np.sum(q * np.log(q / m)))
@@ -82,7 +56,7 @@ def _closed_forms(p, q):
         "jsd": jsd,
         "gan": 2 * jsd - math.log(4.0),
         "total_variation": 0.5 * float(np.sum(np.abs(p - q))),
-        # log trick: -E_Q log D* - log 2 with D* = p/(p+q) (seed 003)
+        # log trick: -E_Q log D* - log 2 with D* = p/(p+q) (AdaGAN talk (Tolstikhin))
         "log_trick": float(np.sum(q * -np.log(p / (p + q)))) - LOG2,
     }
 
@@ -141,7 +115,7 @@ def _mp_js(p, q):
     return (_mp_kl(p, m) + _mp_kl(q, m)) / 2
 
 
-@given(pairs(max_k=5))
+@given(strategies.pairs(max_k=5))
 def test_kl_js_against_mpmath(pq):
     p, q = pq
     kl_ref = _mp_kl(p, q)
@@ -156,7 +130,7 @@ def test_kl_js_against_mpmath(pq):
 
 
 # ---------------------------------------------------------------------------------------------
-# edge limits (THEORY.md s.0): 0 f(0/0) = 0, 0 f(a/0) = a f'(inf)
+# edge limits (docs/theory.md s.0): 0 f(0/0) = 0, 0 f(a/0) = a f'(inf)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -234,7 +208,7 @@ def test_f_is_plus_inf_left_of_zero_and_nan_passes():
 # ---------------------------------------------------------------------------------------------
 
 
-@given(pairs())
+@given(strategies.pairs())
 def test_nonnegativity_and_identity(pq):
     p, q = pq
     for name in NORMALISED:
@@ -245,7 +219,7 @@ def test_nonnegativity_and_identity(pq):
     assert tv_distance(p, p) == 0.0 and kl_divergence(p, p) == 0.0 and js_divergence(p, p) == 0.0
 
 
-@given(pairs(min_k=2))
+@given(strategies.pairs(min_k=2))
 def test_identity_of_indiscernibles_strict(pq):
     p, q = pq
     tv = tv_distance(p, q)
@@ -254,7 +228,7 @@ def test_identity_of_indiscernibles_strict(pq):
             assert f_divergence(p, q, name) > 0.0, name
 
 
-@given(pairs())
+@given(strategies.pairs())
 def test_symmetry_where_it_holds(pq):
     p, q = pq
     assert tv_distance(p, q) == tv_distance(q, p)
@@ -273,7 +247,7 @@ def test_kl_and_chi2_are_not_symmetric():
     assert abs(f_divergence(p, q, "pearson") - f_divergence(q, p, "pearson")) > 0.1
 
 
-@given(pairs())
+@given(strategies.pairs())
 def test_pinsker(pq):
     p, q = pq
     # Pinsker: d_TV <= sqrt(KL/2); tolerance for round-off when both are ~0
@@ -282,9 +256,9 @@ def test_pinsker(pq):
 
 @st.composite
 def pair_and_kernel(draw):
-    p, q = draw(pairs(max_k=5))
+    p, q = draw(strategies.pairs(max_k=5))
     m = draw(st.integers(1, 5))
-    W = np.array([draw(prob_vectors(m)) for _ in range(p.size)])
+    W = np.array([draw(strategies.prob_vectors(m)) for _ in range(p.size)])
     return p, q, W
 
 
@@ -302,7 +276,7 @@ def test_data_processing(pqw):
     assert kl_divergence(pw, qw) <= kb + 1e-9 * (1 + kb)
 
 
-@given(pairs(), st.randoms(use_true_random=False), st.integers(0, 3))
+@given(strategies.pairs(), st.randoms(use_true_random=False), st.integers(0, 3))
 def test_invariance_permutation_and_zero_atoms(pq, rnd, nzeros):
     p, q = pq
     perm = list(range(p.size))
@@ -318,10 +292,10 @@ def test_invariance_permutation_and_zero_atoms(pq, rnd, nzeros):
     assert _close(js_divergence(pz, qz), js_divergence(p, q), rtol=1e-14, atol=1e-16)
 
 
-@given(triples())
+@given(strategies.triples())
 def test_hilbertian_triangle_inequalities(pqr):
     p, q, r = pqr
-    # THEORY s.1: sqrt(JSD), sqrt(H^2), TV (and hence sqrt(TV)) are metrics
+    # docs/theory.md s.1: sqrt(JSD), sqrt(H^2), TV (and hence sqrt(TV)) are metrics
     metrics = {
         "sqrt_jsd": lambda a, b: math.sqrt(js_divergence(a, b)),
         "sqrt_hellinger": lambda a, b: math.sqrt(f_divergence(a, b, "squared_hellinger")),
@@ -336,7 +310,7 @@ def test_hilbertian_triangle_inequalities(pqr):
 def families(draw):
     k = draw(st.integers(2, 5))
     n = draw(st.integers(3, 6))
-    return [draw(prob_vectors(k)) for _ in range(n)]
+    return [draw(strategies.prob_vectors(k)) for _ in range(n)]
 
 
 @given(families())
@@ -364,14 +338,14 @@ def test_kl_symmetrised_is_not_of_negative_type():
 
 
 def test_sqrt_kl_and_sqrt_chi2_violate_triangle():
-    # THEORY s.1: KL and chi^2 are not (Hilbertian) metrics. Explicit Bernoulli counterexample.
+    # docs/theory.md s.1: KL and chi^2 are not (Hilbertian) metrics. Explicit Bernoulli counterexample.
     p, q, r = [0.9, 0.1], [0.5, 0.5], [0.1, 0.9]
     for name in ("kl", "pearson"):
         d = lambda a, b: math.sqrt(f_divergence(a, b, name))  # noqa: E731
         assert d(p, r) > d(p, q) + d(q, r), name
 
 
-@given(pairs())
+@given(strategies.pairs())
 def test_js_bounds_and_gan_relation(pq):
     p, q = pq
     j = js_divergence(p, q)

@@ -1,4 +1,4 @@
-"""AdaGAN beta schedules (THEORY.md s.5; AdaGAN arXiv 1701.02386, Section 3 and Table 1).
+"""AdaGAN beta schedules (docs/theory.md s.5; AdaGAN arXiv 1701.02386, Section 3 and Table 1).
 
 TopKLast is checked against its definition (count the zero weights of ``adagan_weights`` at the
 returned beta) and against a brentq solve of ``lambda*(beta) = (1 - beta) h_(k+1)``.

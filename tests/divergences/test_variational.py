@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import lambertw
 
+from _support import strategies
 from modecollapse.divergences import (
     F_DIVERGENCES,
     FDivergence,
@@ -28,21 +29,6 @@ LOG2 = math.log(2.0)
 NAMES = sorted(F_DIVERGENCES)
 
 
-@st.composite
-def prob_vectors(draw, k):
-    elems = st.one_of(st.just(0.0), st.floats(1e-4, 1.0))
-    w = np.array(draw(st.lists(elems, min_size=k, max_size=k)), dtype=float)
-    if w.sum() <= 0:
-        w[draw(st.integers(0, k - 1))] = 1.0
-    return w / w.sum()
-
-
-@st.composite
-def pairs(draw, min_k=1, max_k=6):
-    k = draw(st.integers(min_k, max_k))
-    return draw(prob_vectors(k)), draw(prob_vectors(k))
-
-
 def _close(a, b, rtol=1e-9, atol=1e-12):
     if math.isinf(a) or math.isinf(b):
         return a == b
@@ -61,7 +47,7 @@ def _copy(fd):
 # ---------------------------------------------------------------------------------------------
 
 
-@given(pairs(), st.sampled_from(NAMES))
+@given(strategies.pairs(), st.sampled_from(NAMES))
 def test_equality_at_optimal_witness(pq, name):
     p, q = pq
     T = optimal_witness(p, q, name)
@@ -71,7 +57,7 @@ def test_equality_at_optimal_witness(pq, name):
     assert _close(b, d, rtol=1e-9, atol=1e-10), (name, b, d)
 
 
-@given(pairs(), st.sampled_from(NAMES), st.lists(st.floats(-8, 8), min_size=6, max_size=6))
+@given(strategies.pairs(), st.sampled_from(NAMES), st.lists(st.floats(-8, 8), min_size=6, max_size=6))
 def test_bound_below_divergence_for_admissible_witnesses(pq, name, raw):
     p, q = pq
     fd = get_f_divergence(name)
@@ -189,11 +175,11 @@ def test_sample_errors():
 
 
 # ---------------------------------------------------------------------------------------------
-# GAN identities (seed 004) and the log trick (seed 003)
+# GAN identities (GAN lecture notes (Shah)) and the log trick (AdaGAN talk (Tolstikhin))
 # ---------------------------------------------------------------------------------------------
 
 
-@given(pairs())
+@given(strategies.pairs())
 def test_gan_value_at_optimal_discriminator(pq):
     p, q = pq
     d_star = optimal_discriminator(p, q)
@@ -206,7 +192,7 @@ def test_gan_value_at_optimal_discriminator(pq):
     assert _close(variational_lower_bound(p, q, logd, "gan"), v, rtol=1e-12, atol=1e-12)
 
 
-@given(pairs(), st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6))
+@given(strategies.pairs(), st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6))
 def test_optimal_discriminator_maximises_value(pq, raw):
     p, q = pq
     d = np.array(raw[: p.size])
@@ -228,13 +214,13 @@ def test_gan_value_edges_and_errors():
         gan_value([0.5, 0.5], [0.5, 0.5], [0.5, 1.5])
 
 
-@given(pairs())
+@given(strategies.pairs())
 def test_log_trick_link(pq):
     p, q = pq
     d_star = optimal_discriminator(p, q)
     loss = log_trick_loss(p, q, d_star)
     lt = f_divergence(p, q, "log_trick")
-    # seed 003: -E_Q log D* = D_f(P||Q) + log 2 with f(u) = log(1 + 1/u) - log 2 ...
+    # AdaGAN talk (Tolstikhin): -E_Q log D* = D_f(P||Q) + log 2 with f(u) = log(1 + 1/u) - log 2 ...
     assert _close(loss, lt + LOG2, rtol=1e-12, atol=1e-12)
     # ... = D_{f°}(Q||P) + log 2 with f°(u) = u log(1+u) - u log 2
     assert _close(f_divergence(q, p, reverse_f("log_trick")), lt, rtol=1e-10, atol=1e-12)
@@ -259,7 +245,7 @@ def test_log_trick_reverse_conjugate_against_lambert_w():
     np.testing.assert_allclose(r.conjugate(ts), ref, rtol=1e-12, atol=1e-14)
 
 
-@given(pairs(), st.sampled_from(NAMES))
+@given(strategies.pairs(), st.sampled_from(NAMES))
 def test_reverse_duality(pq, name):
     p, q = pq
     fd = get_f_divergence(name)
@@ -297,7 +283,7 @@ def test_reverse_of_reverse_and_registry_pairs():
 
 
 def test_log_trick_is_more_mode_seeking_than_reverse_kl_example():
-    # seed 003 says the log-trick divergence is "much more mode-seeking" than reverse KL. One
+    # The AdaGAN talk (Tolstikhin) says the log-trick divergence is "much more mode-seeking" than reverse KL. One
     # concrete reading we can check exactly: a generator Q that drops a target mode of mass 0.5
     # is penalised by reverse KL only through log(q/p) on Q's support; both stay finite, and
     # the log-trick value grows only like log(1 + q/p) <= log 2 there.
