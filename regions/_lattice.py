@@ -53,6 +53,7 @@ Numerics, all inside the certificate
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from scipy import fft as _fft
@@ -360,10 +361,18 @@ def _initial_step(cl: _Classes, m: int, width: float, span: float) -> float:
     return min(h, cap)
 
 
-def _certified_packed_tv(cl: _Classes, m: int, width: float, *, max_points: int = _MAX_POINTS, _steps=None):
-    """Certified bracket with ``upper - lower <= width`` (adaptive lattice step); see module docstring."""
-    from ._packing import PackedTVBounds
+class _Bracket(NamedTuple):
+    """A certified bracket of the lattice path; ``_packing`` turns it into a ``PackedTVBounds``
+    (this module sits below ``_packing`` and does not import it)."""
 
+    lower: float
+    upper: float
+    grid_step: float
+    n_points: int
+
+
+def _certified_packed_tv(cl: _Classes, m: int, width: float, *, max_points: int = _MAX_POINTS, _steps=None) -> _Bracket:
+    """Certified bracket with ``upper - lower <= width`` (adaptive lattice step); see module docstring."""
     log_tau = math.log(width * _TAIL_SHARE)
     # pilot: a window of ~2^15 points
     span = _span(cl, m, log_tau)
@@ -378,7 +387,7 @@ def _certified_packed_tv(cl: _Classes, m: int, width: float, *, max_points: int 
             lower, upper, info, n = _bracket(cl, m, h, log_tau, max_points)
         except _TooLarge as exc:
             raise ValueError(_cost_message(exc.n, m, width, cl.k, max_points)) from None
-        best = PackedTVBounds(lower, upper, False, "lattice-fft", m, cl.k, grid_step=h, n_points=n)
+        best = _Bracket(lower, upper, h, n)
         if _steps is not None:
             _steps.append((h, n, upper - lower))
         if upper - lower <= width:

@@ -24,12 +24,14 @@ Two paths:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
+from ._lattice import _TAIL_SHARE, _certified_packed_tv, _cost_message, _region_bounds, _TooLarge
 from ._region import Region, mode_collapse_region
 from ._typeclasses import (
     _PAIR_TYPE_LIMIT,
@@ -108,6 +110,12 @@ def _method_name(k: int) -> str:
     return "closed-form" if k <= 1 else ("binomial" if k == 2 else "type-classes")
 
 
+def _certified_bounds(cl, m: int, width: float, max_points: int) -> PackedTVBounds:
+    """The lattice path's certified bracket (``_lattice._certified_packed_tv``) as a result object."""
+    b = _certified_packed_tv(cl, m, width, max_points=max_points)
+    return PackedTVBounds(b.lower, b.upper, False, "lattice-fft", m, cl.k, grid_step=b.grid_step, n_points=b.n_points)
+
+
 def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "auto", max_points: int = 2**26) -> PackedTVBounds:
     """Certified bracket of the packed total variation ``d_TV(P^m, Q^m)``.
 
@@ -176,9 +184,7 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
             f"{_n_types(cl.k, m):.3g} type classes (limit 1e7) and {_n_outer(cl.k, m):.3g} outer type "
             f"combinations (limit 5e5); use method='auto' for a certified bracket"
         )
-    from ._lattice import _certified_packed_tv
-
-    return _certified_packed_tv(cl, m, width, max_points=max_points)
+    return _certified_bounds(cl, m, width, max_points)
 
 
 def packed_tv(p, q, m, *, width: float = PACKED_TV_WIDTH) -> float:
@@ -414,7 +420,7 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
 
     Examples
     --------
-    >>> from regions import mode_collapse_region
+    >>> from modecollapse.regions import mode_collapse_region
     >>> pr = packed_region([0.5, 0.5], [0.3, 0.7], 2)
     >>> pr.exact, round(pr.region.tv, 12)     # PacGAN toy: m = 2 TV of P vs Q2 is 0.24
     (True, 0.24)
@@ -442,11 +448,7 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
         v = _exact_packed_tv(cl, m) if _exact_feasible(cl, m) else region.tv
         tvb = PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
         return PackedRegion(region, region, True, "type-classes", m, tvb, 0.0)
-    import math
-
-    from ._lattice import _TAIL_SHARE, _TooLarge, _certified_packed_tv, _cost_message, _region_bounds
-
-    tvb = _certified_packed_tv(cl, m, width, max_points=max_points)
+    tvb = _certified_bounds(cl, m, width, max_points)
     try:
         pts, slopes, inters, _, _ = _region_bounds(
             cl, m, tvb.grid_step, math.log(width * _TAIL_SHARE), max_points
