@@ -36,19 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.polynomial import chebyshev as _cheb
 from scipy.optimize import minimize, minimize_scalar
-from scipy.special import bdtrc
+from scipy.special import bdtrc, gammaln
 
 from modecollapse.divergences._validation import check_integer, check_probability
 
-from ._bounds_core import (
-    _binary_packed_tv,
-    _delta_star,
-    _merge_equal_ratio,
-    _packed_tv_atoms,
-    _pair_from_polygon,
-    _type_classes,
-    _upper_hull,
-)
+from ._bernoulli import _binary_packed_tv
+from ._region import _upper_hull, mode_collapse_region
+from ._typeclasses import _classes, _compositions, _exact_feasible, _exact_packed_tv
 
 __all__ = [
     "PackedTVBound",
@@ -160,6 +154,54 @@ def _tv(p, q) -> float:
     return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
 
 
+def _packed_tv_exact(p, q, m: int) -> float:
+    """``d_TV(P^m, Q^m)`` of a small pair by the package's exact path (``_typeclasses``).
+
+    The engine only builds pairs on at most six atoms with ``m`` capped by its own limits, so the
+    exact path is always feasible; a ``RuntimeError`` says so if that ever fails.
+    """
+    cl = _classes(np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64))
+    if not _exact_feasible(cl, m, extended=True):
+        raise RuntimeError(
+            f"internal error: exact packed TV infeasible for an extremal pair on {cl.k} ratio classes at m={m}"
+        )
+    return _exact_packed_tv(cl, m)
+
+
+def _delta_star(p, q, eps: float) -> float:
+    """``delta*(eps)`` of a discrete pair (the boundary of its mode-collapse region)."""
+    return float(mode_collapse_region(p, q).delta_at(eps))
+
+
+def _pair_from_polygon(points) -> tuple[np.ndarray, np.ndarray]:
+    """The pair whose region's upper boundary is the polyline through ``points`` (eps, delta).
+
+    ``points`` run from (0, 0) to (1, 1) with non-decreasing coordinates and non-increasing edge
+    slopes. Unlike :func:`pair_from_region`, collinear and repeated points are kept: edge ``i``
+    becomes the atom ``q_i = d eps``, ``p_i = d delta`` even when it continues the previous edge,
+    so an atom can be split at a chosen eps (a deterministic set then realises a collapse point on
+    an edge) and the families keep a fixed number of atoms (possibly of zero mass).
+    """
+    d = np.diff(np.asarray(points, dtype=np.float64), axis=0)
+    return np.clip(d[:, 1], 0.0, None), np.clip(d[:, 0], 0.0, None)
+
+
+_TYPE_CLASS_CACHE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _type_classes(k: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The multinomial type classes of ``m`` letters on ``k`` atoms (``_typeclasses._compositions``,
+    lexicographic) and their log multinomial coefficients ``log(m! / prod n_i!)``; read-only, cached."""
+    key = (k, m)
+    if key not in _TYPE_CLASS_CACHE:
+        n = _compositions(k, m, exact_total=True)
+        logc = gammaln(m + 1.0) - gammaln(n + 1.0).sum(axis=1)
+        n.setflags(write=False)
+        logc.setflags(write=False)
+        _TYPE_CLASS_CACHE[key] = (n, logc)
+    return _TYPE_CLASS_CACHE[key]
+
+
 def _finish(value, p, q, tau, m, **kw) -> PackedTVBound:
     """Re-evaluate the packed TV and the TV of the extremal pair before returning (never trust a
     formula that was not checked on its own witness)."""
@@ -168,16 +210,10 @@ def _finish(value, p, q, tau, m, **kw) -> PackedTVBound:
     tv1 = _tv(p, q)
     if abs(tv1 - tau) > 1e-12 or abs(p.sum() - 1) > 1e-12 or abs(q.sum() - 1) > 1e-12:
         raise RuntimeError(f"internal error: extremal pair has d_TV={tv1!r}, want tau={tau!r} (p={p}, q={q})")
-    check = _packed_tv_atoms(p, q, m) if _n_classes(p, q, m) <= 2_000_000 else value
+    check = _packed_tv_exact(p, q, m)
     if abs(check - value) > _VERIFY_ATOL:
         raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {value!r}")
     return PackedTVBound(value=float(value), p=p, q=q, tau=tau, m=m, **kw)
-
-
-def _n_classes(p, q, m) -> int:
-    pm, _ = _merge_equal_ratio(np.asarray(p, float), np.asarray(q, float))
-    k = pm.size
-    return 1 if k <= 2 else math.comb(m + k - 1, k - 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -568,7 +604,7 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVBound:
     value, x, family = min(cands, key=lambda c: c[0])
     p, q = _l1_pair(x, eps, delta, tau)
     if m == 2 and family == "binary":
-        value = _packed_tv_atoms(p, q, m)
+        value = _packed_tv_exact(p, q, m)
     return _finish(value, p, q, tau, m, kind="min_with_collapse", alpha=1.0 - x - tau, family=family,
                    eps=eps, delta=delta, method="exact breakpoints + exact polynomial pieces")
 
@@ -671,7 +707,7 @@ def _two_sided_value(angles, eps, delta, tau, m):
     if on.size == 0 or not _strict_contact(float(on.min()), float(on.max()), eps, delta, tau):
         return -1.0, None
     p, q = _pair_from_polygon(poly)
-    return _packed_tv_atoms(p, q, m), (p, q)
+    return _packed_tv_exact(p, q, m), (p, q)
 
 
 def _strict_contact(c1: float, c2: float, eps, delta, tau) -> bool:
@@ -911,7 +947,14 @@ def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVBound:
                        options=dict(initial_simplex=simplex, xatol=1e-10, fatol=1e-15, maxiter=600))
         consider(-res.fun, res.x)
     if best_ang is None:
-        raise RuntimeError("internal error: no feasible outer region found for the two cut directions")
+        # _feasible_point found a contact abscissa, but only in a gap of rounding width between the
+        # excluded intervals: no cut band keeps a strictly feasible contact, so within rounding the
+        # problem is infeasible
+        raise ValueError(
+            f"infeasible within rounding: the contact abscissae x in [0, 1-tau] whose triangles avoid "
+            f"(eps, delta) and its reflection form a set narrower than float rounding "
+            f"(tau={tau!r}, eps={eps!r}, delta={delta!r}, two-sided)"
+        )
     value, (p, q) = _two_sided_value(best_ang, eps, delta, tau, m)
     tol = 1e-12
     attained = (_delta_star(p, q, eps) < delta - tol) and (_delta_star(p, q, 1 - delta) < 1 - eps - tol)

@@ -19,6 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support import oracles
+
 from modecollapse import regions
 from modecollapse.regions import (
     PackedTVBound,
@@ -154,7 +156,7 @@ def test_L_premise_pieces_are_unimodal_and_grid_never_lower(tau, m):
     Check directly on a dense grid: every local minimum of the sampled objective sits within one grid
     step of a breakpoint, and no grid value is below the claimed global minimum."""
     from modecollapse.regions._bounds import _binary_breakpoints
-    from modecollapse.regions._bounds_core import _binary_packed_tv
+    from modecollapse.regions._bernoulli import _binary_packed_tv
 
     grid = np.linspace(0, 1 - tau, 4001)
     vals = np.array([_binary_packed_tv(a, a + tau, m) for a in grid])
@@ -175,7 +177,7 @@ def test_L_large_m_consistent():
     # m > 400 uses the incomplete-beta screening; compare with the direct log-space evaluation at
     # every breakpoint (m = 401) and with the mpmath-free monotonicity in m
     from modecollapse.regions._bounds import _binary_breakpoints
-    from modecollapse.regions._bounds_core import _binary_packed_tv
+    from modecollapse.regions._bernoulli import _binary_packed_tv
 
     tau, m = 0.05, 401
     r = _binary_breakpoints(tau, m, np.arange(1, m))
@@ -242,14 +244,12 @@ def test_band_contains_every_pair(pair, m):
 def test_bruteforce_min_max_random_pairs():
     """No random pair on 2-5 atoms beats L(tau, m) or exceeds 1-(1-tau)^m (300 pairs, m = 2..5)."""
     rng = np.random.default_rng(2024)
-    from modecollapse.regions._bounds_core import _packed_tv_atoms
-
     gaps = []
     for _ in range(300):
         p, q = _random_pair(rng, int(rng.integers(2, 6)))
         m = int(rng.integers(2, 6))
         tau = _tv(p, q)
-        v = _packed_tv_atoms(p, q, m)
+        v = oracles.packed_tv_atoms(p, q, m)
         lo, hi = tv_band(tau, m)
         assert lo - 1e-12 <= v <= hi + 1e-12
         gaps.append(v - lo)
@@ -315,13 +315,11 @@ def test_L1_pair_attains_and_collapses(tau, m, eps, delta):
 def test_L1_against_dense_scan_of_hulls(tau, m, eps, delta):
     """Independent scan: the pair of conv{(0,0),(eps,delta),(x,x+tau),(1,1)} for 600 contact points x,
     evaluated by enumeration; none is below L1 and the best is within the scan's resolution."""
-    from modecollapse.regions._bounds_core import _pair_from_polygon, _upper_hull
-
     best = np.inf
     for x in np.linspace(0, 1 - tau, 600):
-        hull = _upper_hull([(0, 0), (eps, delta), (x, x + tau), (1, 1)])
-        p, q = _pair_from_polygon(hull)
-        best = min(best, _enum_packed_tv(p, q, m) if m <= 3 else regions._bounds_core._packed_tv_atoms(p, q, m))
+        hull = oracles.upper_hull([(0, 0), (eps, delta), (x, x + tau), (1, 1)])
+        p, q = oracles.pair_from_chain(hull)
+        best = min(best, _enum_packed_tv(p, q, m) if m <= 3 else oracles.packed_tv_atoms(p, q, m))
     v = packed_tv_min_with_collapse(tau, m, eps=eps, delta=delta).value
     assert best >= v - 1e-12
     assert best - v <= 2 * m * (1 - tau) / 599  # Lipschitz (<= 2m per unit of x) times the step
@@ -331,8 +329,6 @@ def test_L1_bruteforce_random_collapsing_pairs():
     """Random pairs on 2-5 atoms given (eps, delta)-collapse by construction never beat L1."""
     rng = np.random.default_rng(7)
     mcr = regions.mode_collapse_region
-    from modecollapse.regions._bounds_core import _packed_tv_atoms
-
     n_checked = 0
     gaps = []
     for _ in range(250):
@@ -347,7 +343,7 @@ def test_L1_bruteforce_random_collapsing_pairs():
             continue
         delta = float(rng.uniform(eps + 0.5 * (top - eps), top))  # inside the region: collapse holds
         m = int(rng.integers(2, 5))
-        v = _packed_tv_atoms(p, q, m)
+        v = oracles.packed_tv_atoms(p, q, m)
         L1 = packed_tv_min_with_collapse(tau, m, eps=eps, delta=delta).value
         assert v >= L1 - 1e-10
         gaps.append(v - L1)
@@ -360,8 +356,6 @@ def _local_search_min(tau, m, eps=None, delta=None, seed=0, starts=4, k=3):
     P until d_TV = tau, infeasible points penalised. Its minimum can only be >= the true one."""
     from scipy.optimize import minimize
 
-    from modecollapse.regions._bounds_core import _delta_star, _packed_tv_atoms
-
     rng = np.random.default_rng(seed)
 
     def obj(z):
@@ -372,9 +366,9 @@ def _local_search_min(tau, m, eps=None, delta=None, seed=0, starts=4, k=3):
         if t < tau:
             return 2 + tau - t
         q = q + (1 - tau / t) * (p - q)
-        if eps is not None and _delta_star(p, q, eps) < delta:
-            return 1.5 + delta - _delta_star(p, q, eps)
-        return _packed_tv_atoms(p, q, m)
+        if eps is not None and oracles.delta_star(p, q, eps) < delta:
+            return 1.5 + delta - oracles.delta_star(p, q, eps)
+        return oracles.packed_tv_atoms(p, q, m)
 
     return min(minimize(obj, rng.normal(0, 2, 2 * k), method="Nelder-Mead",
                         options=dict(maxiter=400, xatol=1e-9, fatol=1e-12)).fun for _ in range(starts))
@@ -467,7 +461,6 @@ def test_deterministic_set_reading_remark():
 @pytest.mark.parametrize("tau, m, eps, delta", [(0.6, 2, 0.1, 0.5), (0.4, 3, 0.05, 0.3), (0.35, 4, 0.1, 0.4)])
 def test_two_sided_numeric_branch(tau, m, eps, delta):
     from modecollapse.regions._bounds import _angle_ranges, _two_sided_value
-    from modecollapse.regions._bounds_core import _delta_star
 
     r = packed_tv_max_without_collapse(tau, m, eps=eps, delta=delta, two_sided=True)
     vmax = packed_tv_max(tau, m).value
@@ -475,7 +468,7 @@ def test_two_sided_numeric_branch(tau, m, eps, delta):
     assert _tv(r.p, r.q) == pytest.approx(tau, abs=1e-13)
     assert _packed_tv(r.p, r.q, m) == pytest.approx(r.value, abs=1e-11)
     # the pair is feasible in the closed sense (collapse at most with equality on each side)
-    assert _delta_star(r.p, r.q, eps) <= delta + 1e-9 and _delta_star(r.q, r.p, eps) <= delta + 1e-9
+    assert oracles.delta_star(r.p, r.q, eps) <= delta + 1e-9 and oracles.delta_star(r.q, r.p, eps) <= delta + 1e-9
     # no direction pair on another 30x30 grid does better
     (a0, a1), (b0, b1) = _angle_ranges(eps, delta)
     grid_best = max(_two_sided_value((a, b), eps, delta, tau, m)[0]
@@ -497,8 +490,6 @@ def test_two_sided_bruteforce_random_pairs():
     """Random pairs on 2-5 atoms, rescaled to TV tau (Q <- Q + (1 - tau/t)(P - Q)), with neither (P,Q)
     nor (Q,P) collapsing, never exceed the two-sided optimum, which lies strictly below 1-(1-tau)^m."""
     rng = np.random.default_rng(11)
-    from modecollapse.regions._bounds_core import _packed_tv_atoms
-
     eps, delta = 0.1, 0.5  # min(A, B) = 4/9: the numerical branch covers tau in [4/9, feasibility)
     for tau, m in [(0.5, 2), (0.6, 3)]:
         bound = packed_tv_max_without_collapse(tau, m, eps=eps, delta=delta, two_sided=True).value
@@ -514,7 +505,7 @@ def test_two_sided_bruteforce_random_pairs():
             q = q + (1 - tau / t) * (p - q)  # d_TV(p, q) = tau now
             if not _no_collapse(p, q, eps, delta, True):
                 continue
-            v = _packed_tv_atoms(p, q, m)
+            v = oracles.packed_tv_atoms(p, q, m)
             assert v <= bound + 1e-10
             best, hits = max(best, v), hits + 1
         assert hits >= 10
