@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.polynomial import chebyshev as _cheb
@@ -45,7 +46,8 @@ from ._region import _upper_hull, mode_collapse_region
 from ._typeclasses import _classes, _compositions, _exact_feasible, _exact_packed_tv
 
 __all__ = [
-    "PackedTVBound",
+    "PackedTVOptimum",
+    "TVBand",
     "packed_tv_max",
     "packed_tv_min",
     "packed_tv_min_with_collapse",
@@ -73,7 +75,7 @@ TWO_SIDED_MAX_M = 16
 
 
 @dataclass(frozen=True, eq=False)
-class PackedTVBound:
+class PackedTVOptimum:
     """Result of a PacGAN bound optimisation: a value and the pair that attains it.
 
     Attributes
@@ -202,7 +204,7 @@ def _type_classes(k: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     return _TYPE_CLASS_CACHE[key]
 
 
-def _finish(value, p, q, tau, m, **kw) -> PackedTVBound:
+def _finish(value, p, q, tau, m, **kw) -> PackedTVOptimum:
     """Re-evaluate the packed TV and the TV of the extremal pair before returning (never trust a
     formula that was not checked on its own witness)."""
     p = np.clip(np.asarray(p, dtype=np.float64), 0.0, None)
@@ -213,7 +215,7 @@ def _finish(value, p, q, tau, m, **kw) -> PackedTVBound:
     check = _packed_tv_exact(p, q, m)
     if abs(check - value) > _VERIFY_ATOL:
         raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {value!r}")
-    return PackedTVBound(value=float(value), p=p, q=q, tau=tau, m=m, **kw)
+    return PackedTVOptimum(value=float(value), p=p, q=q, tau=tau, m=m, **kw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,7 +223,7 @@ def _finish(value, p, q, tau, m, **kw) -> PackedTVBound:
 # ---------------------------------------------------------------------------------------------
 
 
-def packed_tv_max(tau, m) -> PackedTVBound:
+def packed_tv_max(tau, m) -> PackedTVOptimum:
     """Largest packed TV over all pairs with ``d_TV(P, Q) = tau`` (PacGAN Theorem 3, upper bound).
 
     .. math::
@@ -240,7 +242,7 @@ def packed_tv_max(tau, m) -> PackedTVBound:
 
     Returns
     -------
-    PackedTVBound
+    PackedTVOptimum
         ``kind="max"``, ``alpha=None``.
 
     Examples
@@ -309,7 +311,7 @@ def _binary_min(tau: float, m: int, lo: float = 0.0, hi: float | None = None) ->
     return _binary_packed_tv(a, a + tau, m), a
 
 
-def packed_tv_min(tau, m) -> PackedTVBound:
+def packed_tv_min(tau, m) -> PackedTVOptimum:
     """Smallest packed TV over all pairs with ``d_TV(P, Q) = tau`` (PacGAN Theorem 3, lower bound).
 
     .. math::
@@ -338,7 +340,7 @@ def packed_tv_min(tau, m) -> PackedTVBound:
 
     Returns
     -------
-    PackedTVBound
+    PackedTVOptimum
         ``kind="min"``, ``alpha = a``, ``family="binary"``.
 
     Examples
@@ -362,15 +364,47 @@ def packed_tv_min(tau, m) -> PackedTVBound:
                    method="exact breakpoints")
 
 
-def tv_band(tau, m) -> tuple[float, float]:
-    """``(L(tau, m), 1 - (1-tau)^m)``: the exact range of ``d_TV(P^m, Q^m)`` over pairs with
+class TVBand(NamedTuple):
+    """The exact range ``lower <= d_TV(P^m, Q^m) <= upper`` over pairs with ``d_TV(P, Q) = tau``.
+
+    A named tuple: ``lo, hi = tv_band(tau, m)`` unpacks. The extremal pairs are in
+    :func:`packed_tv_min` and :func:`packed_tv_max`.
+
+    Attributes
+    ----------
+    lower : float
+        ``L(tau, m)``, the value of :func:`packed_tv_min`.
+    upper : float
+        ``1 - (1 - tau)^m``, the value of :func:`packed_tv_max`.
+    """
+
+    lower: float
+    upper: float
+
+
+def tv_band(tau, m) -> TVBand:
+    """``TVBand(L(tau, m), 1 - (1-tau)^m)``: the exact range of ``d_TV(P^m, Q^m)`` over pairs with
     ``d_TV(P, Q) = tau`` (both ends attained; PacGAN Theorem 3).
 
+    Parameters
+    ----------
+    tau : float in [0, 1]
+    m : int >= 1
+
+    Returns
+    -------
+    TVBand
+        ``(lower, upper)``; unpacks as a pair.
+
+    Examples
+    --------
     >>> lo, hi = tv_band(0.3, 2)
     >>> round(lo, 12), round(hi, 12)
     (0.3, 0.51)
+    >>> round(tv_band(0.3, 2).upper, 12)
+    0.51
     """
-    return packed_tv_min(tau, m).value, packed_tv_max(tau, m).value
+    return TVBand(packed_tv_min(tau, m).value, packed_tv_max(tau, m).value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,7 +555,7 @@ def _l1_pair(x: float, eps, delta, tau):
     return _pair_from_polygon(pts)
 
 
-def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVBound:
+def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVOptimum:
     """Smallest packed TV over pairs with ``d_TV(P,Q) = tau`` that have (eps, delta)-mode collapse.
 
     .. math::
@@ -561,7 +595,7 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVBound:
 
     Returns
     -------
-    PackedTVBound
+    PackedTVOptimum
         ``kind="min_with_collapse"``, ``alpha = a``, ``family`` as above.
 
     Raises
@@ -738,7 +772,7 @@ def _angle_ranges(eps, delta):
     return (a_lo, a_hi), (b_lo, b_hi)
 
 
-def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = False) -> PackedTVBound:
+def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = False) -> PackedTVOptimum:
     """Largest packed TV over pairs with ``d_TV(P,Q) = tau`` and no (eps, delta)-mode collapse.
 
     Problem 4.C of THEORY.md (PacGAN Theorem 5 / the seed's ``R_outer(tau, eps0, delta0, alpha)``
@@ -809,7 +843,7 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
 
     Returns
     -------
-    PackedTVBound
+    PackedTVOptimum
         ``kind="max_without_collapse"`` or ``"max_without_collapse_two_sided"``; ``cut_slopes``
         (two-sided, numerical branch) are the slopes of the two supporting lines.
 
@@ -905,7 +939,7 @@ def _two_sided_families(eps, delta, tau):
     ]
 
 
-def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVBound:
+def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVOptimum:
     """Maximise the packed TV of the doubly cut TV band over the two cut directions.
 
     Search: every one-parameter family of :func:`_two_sided_families` on a grid of

@@ -4,8 +4,10 @@ enumeration oracles, brute force over random pairs, and the proofs' premises che
 Oracles of another kind than the code under test:
 * ``_enum_packed_tv``: d_TV(P^m, Q^m) by listing all k^m sequences (no type classes, no logs);
 * mpmath at 50 digits for the binary sums and breakpoints;
-* ``regions.packed_tv`` (helper C's implementation) where available;
-* ``regions.mode_collapse_region`` / ``has_mode_collapse`` (helper B's) for every collapse claim.
+* ``_support.oracles``: type-class enumeration, a monotone-chain hull and an angle-sorted ROC curve,
+  written independently of the package's exact path, hull and ``Region``;
+* ``regions.packed_tv`` (the exact packed-TV path) on every extremal pair;
+* ``regions.mode_collapse_region`` / ``has_mode_collapse`` for every collapse claim.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from _support import oracles
 
 from modecollapse import regions
 from modecollapse.regions import (
-    PackedTVBound,
+    PackedTVOptimum,
+    TVBand,
     has_mode_collapse,
     packed_tv_max,
     packed_tv_max_without_collapse,
@@ -44,12 +47,8 @@ def _enum_packed_tv(p, q, m):
 
 
 def _packed_tv(p, q, m):
-    """regions.packed_tv (helper C) if it has landed, else the enumeration oracle."""
-    f = getattr(regions, "packed_tv", None)
-    if f is None:
-        return _enum_packed_tv(p, q, m)
-    out = f(np.asarray(p, float), np.asarray(q, float), m)
-    return float(getattr(out, "value", out))
+    """``regions.packed_tv``: the package's packed TV (exact path for these small pairs), a float."""
+    return regions.packed_tv(np.asarray(p, float), np.asarray(q, float), m)
 
 
 def _tv(p, q):
@@ -80,7 +79,7 @@ def _random_pair(rng, k, zero_prob=0.3):
 def test_L_reference_values(tau, m, ref):
     r = packed_tv_min(tau, m)
     assert abs(r.value - ref) <= 5e-7  # references are given to 6 decimals
-    assert isinstance(r, PackedTVBound) and r.kind == "min" and r.family == "binary"
+    assert isinstance(r, PackedTVOptimum) and r.kind == "min" and r.family == "binary"
 
 
 @pytest.mark.parametrize(
@@ -200,6 +199,16 @@ def test_monotone_in_tau_and_m():
     assert tv_band(0.3, 2) == (packed_tv_min(0.3, 2).value, packed_tv_max(0.3, 2).value)
 
 
+def test_tv_band_is_a_named_result():
+    band = tv_band(0.3, 4)
+    assert isinstance(band, TVBand)
+    assert band.lower == packed_tv_min(0.3, 4).value and band.upper == packed_tv_max(0.3, 4).value
+    lo, hi = band  # still unpacks like the (lower, upper) pair callers use
+    assert (lo, hi) == (band.lower, band.upper)
+    with pytest.raises(AttributeError):
+        band.lower = 0.0  # frozen
+
+
 # ---------------------------------------------------------------------------------------------
 # extremal pairs attain their values (enumeration oracle and regions.packed_tv)
 # ---------------------------------------------------------------------------------------------
@@ -257,7 +266,7 @@ def test_bruteforce_min_max_random_pairs():
 
 
 def test_proof_chain_with_blackwell_garblings():
-    """The proofs' Blackwell step, checked with regions.blackwell_garbling (an LP, helper B/C's):
+    """The proofs' Blackwell step, checked with regions.blackwell_garbling (an LP):
     for random pairs (P,Q) with TV tau touching the TV line at x, the inner pairs (binary triangle at
     x; with a collapse point inside R(P,Q), the hull pair of THEORY 4.B) are garblings of (P,Q), and
     (P,Q) is a garbling of the outer pair [tau, 1-tau, 0], [0, 1-tau, tau]."""
@@ -602,3 +611,15 @@ def test_result_is_frozen():
     with pytest.raises(Exception):
         r.value = 0.0
     assert float(r) == r.value and math.isfinite(r.value)
+
+
+def test_doctests_and_names():
+    import doctest
+
+    from modecollapse.regions import _bounds, _packing
+
+    for mod in (_bounds, _packing):
+        res = doctest.testmod(mod)
+        assert res.failed == 0 and res.attempted > 0
+        for name in mod.__all__:
+            assert getattr(regions, name) is getattr(mod, name)
