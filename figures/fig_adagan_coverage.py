@@ -43,6 +43,14 @@ def _split_label(label: str):
     return base, int(t.rstrip(")"))
 
 
+def _device(res: dict) -> str:
+    """Where the results were trained, for the legend: ``"CPU"``, else the accelerator's name."""
+    device = str(res.get("device", "cpu"))
+    if device == "cpu":
+        return "CPU"
+    return str(res.get("device_name") or device)
+
+
 def build(ctx):
     from modecollapse.figures._style import PALETTE, new_figure
     from modecollapse.gan.experiments.adagan import PUBLISHED_COVERAGE, coverage_preset, run_coverage_experiment
@@ -97,6 +105,7 @@ def build(ctx):
         ax.set_xlabel("number of modes")
     for ax in (axes[0], axes[3]):
         ax.set_ylabel("coverage $C$")
+    n_runs = res["config"]["n_runs"]
     leg = axes[5]
     leg.axis("off")
     from matplotlib.lines import Line2D
@@ -104,10 +113,9 @@ def build(ctx):
     handles = [Line2D([], [], color=colours[1], marker="o", ms=3, label="$T=1$"),
                Line2D([], [], color=colours[3], marker="o", ms=3, label="$T=3$"),
                Line2D([], [], color=colours[10], marker="o", ms=3, label="$T=10$"),
-               Line2D([], [], color="grey", marker="o", ms=3, ls="-", label=f"ours (preset {res.get('preset')}, {res.get('device_name', res.get('device'))})"),
-               Line2D([], [], color="grey", marker="o", ms=3, ls="--", mfc="white", label="published (35 runs)")]
+               Line2D([], [], color="grey", marker="o", ms=3, ls="-", label=f"ours ({n_runs} runs, on {_device(res)})"),
+               Line2D([], [], color="grey", marker="o", ms=3, ls="--", mfc="white", label=f"published ({PUBLISHED_COVERAGE['n_runs']} runs)")]
     leg.legend(handles=handles, loc="center", fontsize=7)
-    n_runs = res["config"]["n_runs"]
     fig.suptitle(f"AdaGAN coverage: ours = preset '{res.get('preset')}', {n_runs} runs/cell, "
                  f"{res['config']['steps']} steps/component; bars = 5-95% over runs", fontsize=7)
     ctx.savefig(fig, NAME)

@@ -112,14 +112,16 @@ def build(ctx):
             ax.plot(cols["tau"][s], cols["value"][s], color=c,
                     label=rf"$L_1$, collapse $(\varepsilon,\delta)=({eps:g},{delta:g})$")
         s = sel("nocollapse_one_sided", e0, d0)
-        ax.plot(cols["tau"][s], cols["value"][s], ls="none", marker="o", ms=2.2, color=PALETTE["vermillion"],
+        ax.plot(cols["tau"][s], cols["value"][s], ls="none", marker="o", ms=2.2, color=PALETTE["vermillion"], zorder=3,
                 label=rf"max, no $({e0:g},{d0:g})$ collapse (one-sided)")
         s = sel("nocollapse_two_sided", e0, d0)
         t2, v2 = cols["tau"][s], cols["value"][s]
         below = t2 < meta["two_sided_below_max_from"]  # closed form (= the max) / numerical branch
-        ax.plot(t2[below], v2[below], ls="--", marker="x", ms=3, color=PALETTE["orange"],
-                label=rf"max, no $({e0:g},{d0:g})$ collapse (two-sided)")
-        ax.plot(t2[~below], v2[~below], ls="--", marker="x", ms=3, color=PALETTE["orange"])
+        # dashed as the caption says: long dashes and no markers, so the dashes show between the
+        # closely spaced points and do not hide the one-sided dots the closed-form branch runs over
+        dashes = dict(ls=(0, (4, 2.5)), lw=1.4, color=PALETTE["orange"])
+        ax.plot(t2[below], v2[below], label=rf"max, no $({e0:g},{d0:g})$ collapse (two-sided)", **dashes)
+        ax.plot(t2[~below], v2[~below], **dashes)
         ax.axvline(meta["two_sided_below_max_from"], color="0.6", lw=0.5, ls=":")
         ax.set_title(f"m = {m}")
         ax.set_xlabel(r"$d_{TV}(P,Q)=\tau$")

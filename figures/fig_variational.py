@@ -63,12 +63,15 @@ def build(ctx) -> None:
         ax.axvline(1.0, color="0.8", lw=0.6, zorder=0)
         ax.plot(S, shown, color=PALETTE["blue"], label=r"$E_P[T_s]-E_Q[f^*(T_s)]$")
         ax.plot([1.0], [bound[np.argmin(np.abs(S - 1.0))]], "o", ms=3, color=PALETTE["vermillion"])
+        # the lower limit sits a margin below the curve's lowest finite value, so a curve that ends
+        # there (the witness leaves dom f* right after) is drawn inside its panel, not on its edge
+        top = 1.25 * d + 0.02
         lo = min(0.0, np.nanmin(shown))
-        ax.set_ylim(max(lo, -0.6 * d - 0.05), 1.25 * d + 0.02)
+        ax.set_ylim(max(lo, -0.6 * d - 0.05) - 0.06 * (top - lo), top)
         ax.set_title(name, fontsize=7)
         out = ~np.isfinite(bound)
         if np.any(out):  # witnesses outside dom f*: the bound is -inf; mark them on the s axis
-            ax.plot(S[out], np.full(out.sum(), 0.03), "|", ms=3, color=PALETTE["vermillion"],
+            ax.plot(S[out], np.full(out.sum(), 0.015), "|", ms=3, color=PALETTE["vermillion"],
                     transform=ax.get_xaxis_transform(), label=r"bound $=-\infty$")
     for ax in axes[len(DIVERGENCES):]:
         ax.set_visible(False)

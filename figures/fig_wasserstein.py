@@ -90,20 +90,20 @@ def build(ctx) -> None:
     FQ = np.array([b[y <= g].sum() for g in grid])
     ax.step(grid, FP, where="post", color=PALETTE["blue"], label="$F_P$")
     ax.step(grid, FQ, where="post", color=PALETTE["orange"], ls="--", label="$F_Q$")
-    ax.fill_between(grid, FP, FQ, step="post", color=PALETTE["sky"], alpha=0.35, lw=0,
-                    label=f"area = $W_1$ = {w_sorted:.3f}")
+    ax.fill_between(grid, FP, FQ, step="post", color=PALETTE["sky"], alpha=0.35, lw=0, label="area")
     ax.set_xlabel("$t$")
     ax.set_ylabel("CDF")
+    # short labels fit the empty corner left of the first step; the value goes in the title
     ax.legend(loc="upper left", fontsize=6)
-    ax.set_title("(b) $W_1=\\int|F_P-F_Q|\\,dt$", fontsize=7)
+    ax.set_title(f"(b) $W_1=\\int|F_P-F_Q|\\,dt$ = {w_sorted:.3f}", fontsize=7)
 
     # (c) the optimal potential on the union of the support points
     ax = axes[2]
     ax.plot(z, dual.potential, "-o", ms=3, color=PALETTE["vermillion"], label="optimal $f$")
     ax.vlines(x, 0, 1, transform=ax.get_xaxis_transform(), colors=PALETTE["blue"], lw=0.6, alpha=0.5)
     ax.vlines(y, 0, 1, transform=ax.get_xaxis_transform(), colors=PALETTE["orange"], lw=0.6, ls="--", alpha=0.5)
-    ax.text(0.03, 0.04, f"$E_Pf-E_Qf$ = {dual.value:.3f}", transform=ax.transAxes, fontsize=6)
     ax.set_xlabel("$z$ (support of P: solid, Q: dashed)")
     ax.set_ylabel("$f(z)$")
-    ax.set_title("(c) Kantorovich-Rubinstein potential", fontsize=7)
+    # the value goes in the title: inside the panel every spot is crossed by a support line
+    ax.set_title(f"(c) Kantorovich-Rubinstein potential\n$E_Pf-E_Qf$ = {dual.value:.3f}", fontsize=7)
     ctx.savefig(fig, NAME)
