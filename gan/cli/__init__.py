@@ -39,9 +39,26 @@ def main(argv=None, prog: str = "python -m modecollapse.gan") -> int:
         return 2
     try:
         return int(args._run(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError, PermissionError) as exc:
+    except ModuleNotFoundError as exc:
+        if exc.name != "torch":
+            raise
+        print(f"error: `{args.command}` needs PyTorch, which is not installed.\n"
+              "Install the extra:  pip install 'modecollapse[gan]'  (or: bash .ci/setup figures)", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, OSError) as exc:  # bad input, missing/locked/corrupt files, failed writes
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from modecollapse.gan.experiments._io import RunFolderLockedError
+        from modecollapse.gan.experiments.runs import RunInterrupted
+
+        if isinstance(exc, RunInterrupted):
+            print(f"interrupted: {exc}", file=sys.stderr)
+            return 128 + exc.signum
+        if isinstance(exc, RunFolderLockedError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

@@ -3,47 +3,53 @@
 A run folder holds
 
 * ``spec.json`` -- the :class:`RunSpec` (dataset, packing degrees, seeds, preset, settings);
-* ``checkpoint.pt`` -- the latest checkpoint (:mod:`gan.checkpoint`), written every
-  ``checkpoint_every`` steps and at the end, atomically;
+* ``checkpoint.pt`` -- the latest checkpoint (:mod:`._io`, checksummed), written every
+  ``checkpoint_every`` steps, on SIGINT/SIGTERM and at the end, atomically; while the run is going
+  the one before it is kept as ``checkpoint.prev.pt``;
 * ``results.json`` -- per-member metrics and per-``m`` mean +/- standard error, written atomically
-  when training completes;
+  with its checksum (and that of ``samples.npz``) when training completes;
 * ``samples.npz`` -- the evaluation samples, array ``samples`` of shape (E, eval_samples, 2).
 
-:func:`train_run` validates everything (dataset, preset, m, steps, output folder, an existing run,
-a checkpoint to resume) *before* the first training step; nothing is overwritten on an error.
-:func:`load_or_train` is what figure modules call: reuse a finished run in ``runs_dir`` or train it.
+:func:`train_run` validates everything (dataset, preset, m, steps, the size of the ensemble, output
+folder, an existing run, a checkpoint to resume) *before* the first training step, and holds the
+folder's lock (:class:`._io.RunFolderLock`) for the run's life; nothing is overwritten on an error,
+and a failed write leaves the last good checkpoint in place. :func:`load_or_train` is what figure
+modules call: reuse a finished run in ``runs_dir`` or train it.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import platform
+import signal
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.data._mixtures import DATASET_NAMES, get_dataset
+from modecollapse.gan.experiments import _io
+from modecollapse.gan.experiments.reference import PACGAN_TABLE1  # noqa: F401  (also read from here)
 from modecollapse.gan.metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
 from modecollapse.gan.train.config import get_preset
 
-__all__ = ["RunSpec", "RunResult", "train_run", "load_run", "load_or_train", "evaluate_run", "ProgressBar",
-           "PACGAN_TABLE1"]
+__all__ = ["RunSpec", "RunResult", "Evaluation", "RunInterrupted", "train_run", "load_run", "load_or_train",
+           "evaluate_run", "evaluate_run_folder", "estimate_run_bytes", "train_command", "evaluate_command",
+           "ProgressBar"]
 
-#: PacGAN arXiv 1712.04086 Table 1 (THEORY.md s.6; 10 runs of 400k steps each, the ``paper``
-#: preset): ``PACGAN_TABLE1[dataset][m] = (modes, % high-quality samples, reverse KL)``.
-PACGAN_TABLE1 = {
-    "grid": {1: (17.3, 94.8, 0.70), 2: (23.8, 91.3, 0.13), 3: (24.6, 94.2, 0.06), 4: (24.8, 93.6, 0.04)},
-    "ring": {1: (6.3, 98.2, 0.45), 2: (7.9, 95.6, 0.07), 3: (7.8, 97.7, 0.10), 4: (7.8, 95.9, 0.07)},
-}
+RESULTS_FORMAT = "modecollapse.gan.results/2"
 
-RESULTS_FORMAT = "modecollapse.gan.results/1"
+#: Most members one ensemble may hold (members are stepped in Python loops).
+MAX_MEMBERS = 10_000
+
+#: Most memory (bytes) the ensemble's parameters, optimiser state and one step's activations
+#: may need, by the estimate of :func:`estimate_run_bytes`.
+MAX_RUN_BYTES = 32 * 2**30
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,23 @@ class RunResult:
     info: dict
 
     def samples(self) -> np.ndarray:
-        """Evaluation samples, shape (E, eval_samples, d)."""
-        with np.load(self.path / "samples.npz") as f:
+        """Evaluation samples, shape (E, eval_samples, d), checked against the checksum in ``results.json``.
+
+        Raises
+        ------
+        CorruptFileError
+            If ``samples.npz`` does not match the checksum stored when the run finished.
+        """
+        p = self.path / "samples.npz"
+        data = p.read_bytes()
+        want = self.info.get("samples_sha256")
+        if want is not None and _io.sha256_hex(data) != want:
+            raise _io.CorruptFileError(f"{p} is corrupt: its content does not match the sha256 recorded in "
+                                       f"results.json; recompute it with `python -m modecollapse.gan evaluate "
+                                       f"{self.path}` or retrain with --overwrite")
+        import io
+
+        with np.load(io.BytesIO(data)) as f:
             return f["samples"]
 
     def metrics_for(self, m: int) -> list[ModeMetrics]:
@@ -180,27 +201,52 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _check_writable(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PermissionError(f"cannot create output folder {out}: {exc}") from exc
-    if not out.is_dir():
-        raise ValueError(f"output path {out} exists and is not a folder")
-    probe = out / f".write-test-{os.getpid()}"
-    try:
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise PermissionError(f"output folder {out} is not writable: {exc}") from exc
-
-
 def _versions() -> dict:
-    import torch
+    """The environment record of :func:`._io.environment` (kept for older callers)."""
+    return _io.environment()
 
-    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
-            "machine": platform.machine(), "platform": platform.platform(), "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads()}
+
+class RunInterrupted(Exception):
+    """Training stopped by SIGINT/SIGTERM after a checkpoint was saved; ``str()`` says how to resume."""
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.signum = signum
+
+
+class Evaluation(NamedTuple):
+    """What :func:`evaluate_run` recomputes from a run's checkpoint."""
+
+    spec: "RunSpec"
+    step: int
+    samples: np.ndarray
+    metrics: list
+
+
+def estimate_run_bytes(spec: "RunSpec") -> int:
+    """Rough memory (bytes) of an ensemble: float32 parameters, gradients and two Adam moments
+    (16 bytes per parameter) plus one training step's activations, summed over members."""
+    c = spec.train_config()
+    d = 2  # the benchmark mixtures are 2-D
+    g = c.latent_dim * c.g_hidden + (c.g_layers - 1) * c.g_hidden ** 2 + c.g_hidden * d + 4 * c.g_layers * c.g_hidden
+    total = 0
+    for m in spec.ms:
+        dd = (m * d) * c.d_hidden * c.d_pieces + (c.d_layers - 1) * c.d_hidden ** 2 * c.d_pieces + c.d_hidden
+        act = 4 * m * c.batch_size * (c.g_layers * c.g_hidden * 3 + 2 * c.d_layers * c.d_hidden * c.d_pieces)
+        total += len(spec.seeds) * (16 * (g + dd) + act)
+    return int(total)
+
+
+def _check_size(spec: "RunSpec") -> None:
+    n = len(spec.ms) * len(spec.seeds)
+    if n > MAX_MEMBERS:
+        raise ValueError(f"the run asks for {len(spec.ms)} packing degrees x {len(spec.seeds)} seeds = {n:,} members; "
+                         f"at most {MAX_MEMBERS:,} are allowed in one run (split it into several --out folders)")
+    est = estimate_run_bytes(spec)
+    if est > MAX_RUN_BYTES:
+        raise ValueError(f"the run would need about {est / 2**30:,.1f} GiB (members x network size, m up to "
+                         f"{max(spec.ms)}); at most {MAX_RUN_BYTES / 2**30:.0f} GiB is allowed: ask for fewer --m / "
+                         f"--seeds or a smaller preset")
 
 
 def _member_metrics(samples: np.ndarray, ds) -> list[ModeMetrics]:
@@ -228,11 +274,11 @@ def _format_summary(summary: dict, dataset: str) -> list[str]:
     return lines
 
 
-def _results_json(spec: RunSpec, metrics, summary, info) -> str:
+def _results_doc(spec: RunSpec, metrics, summary, info) -> dict:
     def num(v):
         return v if v is None or math.isfinite(v) else str(v)
 
-    doc = {
+    return {
         "format": RESULTS_FORMAT,
         "spec": spec.to_dict(),
         "members": [{"m": m, "seed": s, "label": model_label(m),
@@ -242,7 +288,43 @@ def _results_json(spec: RunSpec, metrics, summary, info) -> str:
                     for m, s in summary.items()},
         "info": info,
     }
-    return json.dumps(doc, indent=1, allow_nan=False)
+
+
+def _resume_hint(out: Path) -> str:
+    return f"python -m modecollapse.gan train --resume --out {out}"
+
+
+def _way_out(path: Path) -> str:
+    prev = _io.previous_checkpoint(path)
+    older = f"rename {prev.name} (the checkpoint before it) to {path.name} and --resume, or " if prev.is_file() else ""
+    return f"{older}start afresh with --overwrite"
+
+
+class _SignalGuard:
+    """Turn SIGINT/SIGTERM into a flag checked between training steps (main thread only)."""
+
+    def __init__(self):
+        self.signum = None
+        self._old = {}
+
+    def __enter__(self):
+        def handler(signum, frame):
+            self.signum = signum
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._old[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):  # not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
+class _Stop(Exception):
+    pass
 
 
 def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool = False, device=None,
@@ -276,7 +358,6 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
     ValueError, TypeError, FileExistsError, FileNotFoundError, PermissionError
         On bad input, before any training step.
     """
-    from modecollapse.gan.experiments._io import atomic_write_text, load_checkpoint, restore_global_rng, save_checkpoint
     from modecollapse.gan.train._ensemble import GanEnsemble, resolve_device
 
     log = log or (lambda s: print(s, file=sys.stderr))
@@ -284,39 +365,67 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
         raise TypeError(f"spec must be a RunSpec; got {type(spec).__name__}")
     if resume and overwrite:
         raise ValueError("resume and overwrite exclude each other")
+    if not str(out_dir).strip():
+        raise ValueError(f"out must be a non-empty path (the run folder); got out={str(out_dir)!r}")
     spec = spec.resolved()
+    _check_size(spec)
     if stop_at is not None:
         check_integer(stop_at, "stop_at", minimum=1)
     dev = resolve_device(device)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"output path {out} exists and is not a folder")
+    if resume and not (out / "checkpoint.pt").exists():
+        _missing_checkpoint(out / "checkpoint.pt")
+    _io.check_writable(out)
+    with _io.RunFolderLock(out):
+        return _train_locked(spec, out, resume=resume, overwrite=overwrite, dev=dev, progress=progress,
+                             stop_at=stop_at, log=log, GanEnsemble=GanEnsemble)
+
+
+def _missing_checkpoint(ckpt_path: Path):
+    prev = _io.previous_checkpoint(ckpt_path)
+    hint = f" (the one before it is {prev}: rename it to {ckpt_path.name})" if prev.is_file() else ""
+    raise FileNotFoundError(f"--resume given but there is no checkpoint at {ckpt_path}{hint}")
+
+
+def _train_locked(spec, out, *, resume, overwrite, dev, progress, stop_at, log, GanEnsemble):
     ckpt_path, results_path = out / "checkpoint.pt", out / "results.json"
     existing = [p.name for p in (ckpt_path, results_path, out / "spec.json") if p.exists()]
     payload = None
     if resume:
         if not ckpt_path.exists():
-            raise FileNotFoundError(f"--resume given but there is no checkpoint at {ckpt_path}")
-        payload = load_checkpoint(ckpt_path, expect_spec=spec.to_dict())
+            _missing_checkpoint(ckpt_path)
+        payload = _io.load_checkpoint(ckpt_path, way_out=_way_out(ckpt_path))
+        stored = payload["spec"]
+        diff = _io.spec_diff(spec.to_dict(), stored)
+        if diff == ["steps"] and stored["steps"] < spec.steps:
+            old = RunSpec.from_dict(stored)
+            if old.train_config() != spec.train_config():
+                raise ValueError(f"cannot extend {out} from {stored['steps']} to {spec.steps} steps: with preset "
+                                 f"{spec.preset!r} the learning rate decays over the whole run (lr_decay_steps = "
+                                 f"steps), so a longer run is a different run; start afresh with --overwrite")
+            log(f"extending {out} from {stored['steps']} to {spec.steps} steps")
+        elif diff:
+            _io.load_checkpoint(ckpt_path, expect_spec=spec.to_dict())  # raises, naming the differing keys
     elif existing and not overwrite:
         raise FileExistsError(f"{out} already holds a run ({', '.join(existing)}); pass --resume to continue it "
                               f"or --overwrite to start afresh")
-    _check_writable(out)
 
     ds = get_dataset(spec.dataset, data_seed=spec.data_seed)
     ens = GanEnsemble(ds, spec.members, spec.train_config(), device=dev)
     elapsed0 = 0.0
     if payload is not None:
-        ens.load_state_dict(payload["ensemble"])
-        restore_global_rng(payload["global_rng"])
+        ens.load_state_dict(payload["state"])
+        _io.restore_global_rng(payload["global_rng"])
         elapsed0 = float(payload["extra"].get("elapsed", 0.0))
         log(f"resuming {out} at step {ens.step}/{spec.steps}")
     if payload is None:
         # A fresh (or --overwrite) run: drop the outputs of an older run so the folder never mixes
         # two runs' files. Reached only after every check above has passed.
-        for name in ("results.json", "samples.npz", "evaluation.json", "checkpoint.pt"):
+        for name in ("results.json", "samples.npz", "evaluation.json", "checkpoint.pt", "checkpoint.prev.pt"):
             (out / name).unlink(missing_ok=True)
-    atomic_write_text(out / "spec.json", json.dumps(spec.to_dict(), indent=1))
+    _io.atomic_write_text(out / "spec.json", json.dumps(spec.to_dict(), indent=1))
 
     target = spec.steps if stop_at is None else min(stop_at, spec.steps)
     t0 = time.perf_counter()
@@ -326,30 +435,43 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
         return elapsed0 + time.perf_counter() - t0
 
     def checkpoint():
-        save_checkpoint(ckpt_path, spec=spec.to_dict(), ensemble_state=ens.state_dict(),
-                        extra={"elapsed": elapsed(), "device": str(dev)})
+        _io.save_checkpoint(ckpt_path, spec=spec.to_dict(), state=ens.state_dict(), keep_previous=True,
+                            extra={"elapsed": elapsed(), "device": str(dev)})
 
     log_every = max(1, spec.steps // 100)
-    while ens.step < target:
-        n = min(target - ens.step, spec.checkpoint_every - ens.step % spec.checkpoint_every)
-        ens.train(n, log_every=log_every,
-                  callback=(lambda e: bar.update(e.step)) if bar else None)
-        checkpoint()
+    with _SignalGuard() as guard:
+        def step_done(e):
+            if bar:
+                bar.update(e.step)
+            if guard.signum is not None:
+                raise _Stop
+
+        try:
+            while ens.step < target:
+                n = min(target - ens.step, spec.checkpoint_every - ens.step % spec.checkpoint_every)
+                ens.train(n, log_every=log_every, callback=step_done)
+                checkpoint()
+        except _Stop:
+            checkpoint()
+            if bar:
+                bar.close()
+            name = signal.Signals(guard.signum).name
+            raise RunInterrupted(f"{name} at step {ens.step}/{spec.steps}: checkpoint saved to {ckpt_path}; "
+                                 f"resume with: {_resume_hint(out)}", guard.signum) from None
     if bar:
         bar.update(ens.step, force=True)
         bar.close()
     if ens.step < spec.steps:
-        log(f"stopped at step {ens.step}/{spec.steps}; continue with --resume")
+        log(f"stopped at step {ens.step}/{spec.steps}; continue with: {_resume_hint(out)}")
         return None
     samples = ens.sample(spec.eval_samples, seed=0)
     metrics = _member_metrics(samples, ds)
     summary = _summaries(spec, metrics)
-    info = {"device": str(dev), "elapsed_s": elapsed(), "step": ens.step, "versions": _versions(),
-            "data_fingerprint": ens.fingerprint}
-    tmp = out / "samples.npz.tmp.npz"
-    np.savez_compressed(tmp, samples=samples.astype(np.float32))
-    os.replace(tmp, out / "samples.npz")
-    atomic_write_text(results_path, _results_json(spec, metrics, summary, info))
+    sha = _io.atomic_save_npz(out / "samples.npz", samples=samples.astype(np.float32))
+    info = {"device": str(dev), "elapsed_s": elapsed(), "step": ens.step, "versions": _io.environment(),
+            "data_fingerprint": ens.fingerprint, "samples_sha256": sha}
+    _io.write_checked_json(results_path, _results_doc(spec, metrics, summary, info))
+    _io.previous_checkpoint(ckpt_path).unlink(missing_ok=True)
     return load_run(out)
 
 
@@ -359,8 +481,9 @@ def load_run(path) -> RunResult:
     rp = path / "results.json"
     if not rp.is_file():
         raise FileNotFoundError(f"no results.json in {path} (run not finished?)")
+    doc = _io.read_checked_json(rp, way_out=f"recompute it with `python -m modecollapse.gan evaluate {path}` "
+                                            f"or retrain with --overwrite")
     try:
-        doc = json.loads(rp.read_text())
         if doc.get("format") != RESULTS_FORMAT:
             raise ValueError(f"format {doc.get('format')!r}")
         spec = RunSpec.from_dict(doc["spec"])
@@ -368,28 +491,56 @@ def load_run(path) -> RunResult:
         for r in doc["members"]:
             metrics.append(ModeMetrics(int(r["modes"]), float(r["hq_percent"]) / 100.0, float(r["reverse_kl"]),
                                        np.asarray(r["counts"], dtype=int), int(r["n_samples"])))
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{rp} is not a valid results file ({exc})") from exc
     return RunResult(path, spec, spec.members, metrics, _summaries(spec, metrics), doc.get("info", {}))
 
 
-def evaluate_run(path, *, eval_samples: int | None = None, device=None, seed: int = 0):
-    """Recompute the metrics of a run from its checkpoint; returns ``(spec, step, samples, metrics)``."""
-    from modecollapse.gan.experiments._io import load_checkpoint
+def evaluate_run(path, *, eval_samples: int | None = None, device=None, seed: int = 0) -> Evaluation:
+    """Recompute the metrics of a run from its checkpoint; returns an :class:`Evaluation`
+    ``(spec, step, samples, metrics)`` (a named tuple)."""
     from modecollapse.gan.train._ensemble import GanEnsemble
 
     path = Path(path)
     sp = path / "spec.json"
-    payload = load_checkpoint(path / "checkpoint.pt")
+    ckpt = path / "checkpoint.pt"
+    payload = _io.load_checkpoint(ckpt, way_out=_way_out(ckpt))
     spec = RunSpec.from_dict(payload["spec"])
     if sp.is_file() and json.loads(sp.read_text()) != payload["spec"]:
         raise ValueError(f"{sp} does not match the checkpoint's specification")
     ds = get_dataset(spec.dataset, data_seed=spec.data_seed)
     ens = GanEnsemble(ds, spec.members, spec.train_config(), device=device)
-    ens.load_state_dict(payload["ensemble"])
+    ens.load_state_dict(payload["state"])
     n = spec.eval_samples if eval_samples is None else check_integer(eval_samples, "eval_samples", minimum=1)
     samples = ens.sample(n, seed=seed)
-    return spec, ens.step, samples, _member_metrics(samples, ds)
+    return Evaluation(spec, ens.step, samples, _member_metrics(samples, ds))
+
+
+def evaluate_run_folder(path, *, eval_samples: int | None = None, device=None, seed: int = 0) -> dict:
+    """What ``gan evaluate`` does: :func:`evaluate_run`, compare with ``results.json`` when the
+    settings are the run's own, and write ``evaluation.json`` (checksummed) into the run folder.
+
+    Returns a dict with the :class:`Evaluation` (``"evaluation"``), the per-``m`` ``"summary"``,
+    the printable ``"lines"`` and ``"matches"`` (True/False, or None when not comparable).
+    """
+    path = Path(path)
+    if not str(path).strip() or not path.is_dir():
+        raise FileNotFoundError(f"run folder {path} does not exist")
+    check_integer(seed, "sample_seed", minimum=0)
+    ev = evaluate_run(path, eval_samples=eval_samples, device=device, seed=seed)
+    summary = _summaries(ev.spec, ev.metrics)
+    lines = [f"{ev.spec.dataset}, {ev.spec.preset} preset, step {ev.step}/{ev.spec.steps}, "
+             f"{ev.samples.shape[1]} samples per member", *_format_summary(summary, ev.spec.dataset)]
+    matches = None
+    rp = path / "results.json"
+    if rp.is_file() and eval_samples is None and seed == 0 and ev.step == ev.spec.steps:
+        stored = load_run(path).metrics
+        matches = all(r.modes == x.modes and abs(r.hq_fraction - x.hq_fraction) < 1e-11
+                      for r, x in zip(stored, ev.metrics))
+    info = {"step": ev.step, "device": str(device), "samples": int(ev.samples.shape[1]), "sample_seed": seed}
+    with _io.RunFolderLock(path):
+        _io.write_checked_json(path / "evaluation.json", _results_doc(ev.spec, ev.metrics, summary, info))
+    return {"evaluation": ev, "summary": summary, "lines": lines, "matches": matches}
 
 
 def load_or_train(runs_dir, *, dataset: str, ms, seeds, preset: str = "cpu", steps: int | None = None,
@@ -404,17 +555,86 @@ def load_or_train(runs_dir, *, dataset: str, ms, seeds, preset: str = "cpu", ste
     if (path / "results.json").is_file():
         res = load_run(path)
         if res.spec == spec:
-            log(f"gan.runs: reusing {path}")
+            log(f"reusing the finished run {path}")
             return res
-        log(f"gan.runs: {path} holds a different run; retraining it")
+        log(f"{path} holds a different run; retraining it")
         return train_run(spec, path, overwrite=True, device=device, progress=progress, log=log)
     if (path / "checkpoint.pt").is_file():
-        log(f"gan.runs: resuming the interrupted run {path}")
+        log(f"resuming the interrupted run {path}")
         try:
             return train_run(spec, path, resume=True, device=device, progress=progress, log=log)
         except ValueError as exc:
-            log(f"gan.runs: cannot resume ({exc}); training afresh")
+            log(f"cannot resume ({exc}); training afresh")
             return train_run(spec, path, overwrite=True, device=device, progress=progress, log=log)
     members = len(spec.ms) * len(spec.seeds)
-    log(f"gan.runs: no run in {path}; training {members} members x {spec.steps} steps ({spec.preset} preset) ...")
+    log(f"no run in {path}; training {members} members x {spec.steps} steps ({spec.preset} preset) ...")
     return train_run(spec, path, device=device, progress=progress, log=log)
+
+
+def _set_threads(threads) -> None:
+    if threads is not None:
+        check_integer(threads, "threads", minimum=1)
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def train_command(*, dataset=None, ms=None, seeds=None, preset=None, steps=None, eval_samples=None,
+                  checkpoint_every=None, out, resume: bool = False, overwrite: bool = False, device="auto",
+                  threads=None, stop_at=None, progress: bool = True, print_=print) -> int:
+    """``gan train``: build the :class:`RunSpec` from the arguments, train, print the summary.
+
+    With ``resume=True`` the run's ``spec.json`` in ``out`` supplies every setting not given
+    (only ``out`` is needed); a larger ``steps`` extends a finished run where the preset allows it.
+    ``ms`` is a list (``--m 1 2 3``) or a string (``"1,2,3"``); ``seeds`` a string such as ``"0-9"``.
+    Returns the exit status (0).
+    """
+    from modecollapse.gan.train.config import parse_ints, parse_seeds
+
+    if not str(out).strip():
+        raise ValueError(f"--out must be a non-empty path (the run folder); got --out {str(out)!r}")
+    if threads is not None:
+        check_integer(threads, "threads", minimum=1)
+    stored = {}
+    if resume and (Path(out) / "spec.json").is_file():
+        try:
+            stored = RunSpec.from_dict(json.loads((Path(out) / "spec.json").read_text())).to_dict()
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"{Path(out) / 'spec.json'} is not a valid run specification ({exc}); "
+                             f"start afresh with --overwrite") from exc
+    if dataset is None and not stored:
+        raise ValueError("--dataset is required (unless --resume finds the run's spec.json in --out)")
+    spec = RunSpec(
+        dataset if dataset is not None else stored["dataset"],
+        parse_ints(ms, name="m") if ms is not None else tuple(stored.get("ms", (1, 2, 3, 4))),
+        tuple(parse_seeds(seeds)) if seeds is not None else tuple(stored.get("seeds", (0,))),
+        preset if preset is not None else stored.get("preset", "cpu"),
+        steps if steps is not None else stored.get("steps"),
+        eval_samples if eval_samples is not None else stored.get("eval_samples"),
+        checkpoint_every if checkpoint_every is not None else stored.get("checkpoint_every"),
+        stored.get("config", {}), stored.get("data_seed", 0))
+    _check_size(spec.resolved())
+    _set_threads(threads)
+    res = train_run(spec, out, resume=resume, overwrite=overwrite, device=device, progress=progress,
+                    stop_at=stop_at)
+    if res is not None:
+        print_("\n".join([f"{res.spec.dataset}, {res.spec.preset} preset, {len(res.spec.seeds)} seed(s), "
+                          f"{res.info.get('device')}", *_format_summary(res.summary, res.spec.dataset)]))
+        print_(f"results: {res.path / 'results.json'}")
+    return 0
+
+
+def evaluate_command(run_dir, *, eval_samples=None, seed: int = 0, device="auto", threads=None, print_=print) -> int:
+    """``gan evaluate``: :func:`evaluate_run_folder` and print its table; returns the exit status (0)."""
+    if threads is not None:
+        check_integer(threads, "threads", minimum=1)
+    path = Path(run_dir)
+    if not str(run_dir).strip() or not path.is_dir():
+        raise FileNotFoundError(f"run folder {path} does not exist")
+    check_integer(seed, "sample_seed", minimum=0)
+    _set_threads(threads)
+    rep = evaluate_run_folder(path, eval_samples=eval_samples, device=device, seed=seed)
+    print_("\n".join(rep["lines"]))
+    if rep["matches"] is not None:
+        print_("matches results.json" if rep["matches"] else "DIFFERS from results.json (other device or thread count?)")
+    return 0

@@ -1,0 +1,34 @@
+"""Training: the settings of every run kind (:mod:`.config`, torch-free) and the engines (torch).
+
+``import modecollapse.gan.train`` imports no torch: the names below are loaded on first access
+(PEP 562), so ``modecollapse.gan.train.config`` (configs and presets) and the results readers work
+without torch; ``GanEnsemble`` and the other engine names import torch at that moment.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+#: public name -> submodule that defines it
+_LAZY = {
+    **{name: "config" for name in (
+        "PACGAN_TOY", "TrainConfig", "Preset", "PRESETS", "get_preset", "CoverageConfig", "COVERAGE_PRESETS",
+        "coverage_preset", "StackedConfig", "STACKED_PRESETS", "stacked_preset", "parse_seeds", "parse_ints",
+        "MAX_SEED")},
+    **{name: "_ensemble" for name in ("Member", "GanEnsemble", "resolve_device", "data_fingerprint")},
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

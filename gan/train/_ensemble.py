@@ -2,7 +2,7 @@
 
 :class:`GanEnsemble` trains many ``(m, seed)`` members in one process. Members with the same
 packing degree ``m`` form a *group* whose parameters are stacked on a leading member axis and run
-with grouped matmuls (:mod:`gan.models`); groups with different ``m`` (different discriminator
+with grouped matmuls (:mod:`gan.nets`); groups with different ``m`` (different discriminator
 input widths ``m * d``) are separate stacks, stepped one after the other inside each training
 step. Every member owns a ``torch.Generator`` seeded with its seed, which draws its initial
 weights, latents and mini-batch indices, so a member's trajectory does not depend on the other
@@ -14,7 +14,7 @@ non-saturating generator loss):
 
 1. for each member draw ``m`` latent batches ``z`` (``B`` rows each) and ``m * B`` training-point
    indices (uniformly, or from the member's ``data_weights`` -- AdaGAN's reweighted data);
-2. ``fake = G(z)`` with BatchNorm statistics per call; pack real and fake (:func:`gan.models.pack`);
+2. ``fake = G(z)`` with BatchNorm statistics per call; pack real and fake (:func:`gan.nets._toy.pack`);
 3. discriminator step on ``softplus(-D(real)) + softplus(D(fake))`` (``= -log sigmoid(D(real))
    - log(1 - sigmoid(D(fake)))``), batch means, fake detached;
 4. generator step on ``softplus(-D'(fake))`` with the updated ``D'`` (same ``fake``).
@@ -30,95 +30,21 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from modecollapse.divergences._validation import check_integer, check_real
+from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.metrics import model_label
 from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator, pack
+from modecollapse.gan.train.config import TrainConfig, parse_seeds  # noqa: F401  (parse_seeds: old home)
 
-__all__ = ["TrainConfig", "Member", "GanEnsemble", "resolve_device", "data_fingerprint", "parse_seeds"]
+__all__ = ["Member", "GanEnsemble", "resolve_device", "data_fingerprint"]
 
 STATE_FORMAT = "modecollapse.gan.ensemble/1"
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Networks and optimiser of one GAN; defaults are PacGAN's toy settings (THEORY.md s.6).
-
-    Attributes
-    ----------
-    batch_size : int
-        Packed samples per discriminator batch ``B`` (100); the generator makes ``m * B`` points.
-    lr, beta1, beta2 : float
-        Adam settings for both networks (1e-4, 0.8, 0.999).
-    latent_dim : int
-        Dimension of the standard-normal latent ``z`` (2).
-    g_hidden, g_layers : int
-        Generator width and number of [Linear, BatchNorm, ReLU] blocks (400, 4).
-    d_hidden, d_layers, d_pieces : int
-        Discriminator maxout width, depth and pieces per unit (200, 3, 5).
-    lr_final, lr_decay_steps : float or None, int or None
-        Optional geometric learning-rate decay: step ``t`` uses ``lr * (lr_final / lr) **
-        min(t / lr_decay_steps, 1)`` (both None: constant ``lr``).
-    d_steps : int
-        Discriminator updates per generator update (1, PacGAN's protocol). Each D update draws a
-        fresh mini-batch (latents and data indices) from the member's own ``torch.Generator``; the
-        generator step uses the fake batch of the last D update. 1 reproduces the single-D-step
-        training step exactly.
-    d_lr_mult : float
-        Discriminator learning rate = ``d_lr_mult`` times the generator's (1.0), at every step of
-        the decay schedule (two time-scale update rule, Heusel et al. 2017).
-    """
-
-    batch_size: int = 100
-    lr: float = 1e-4
-    beta1: float = 0.8
-    beta2: float = 0.999
-    latent_dim: int = 2
-    g_hidden: int = 400
-    g_layers: int = 4
-    d_hidden: int = 200
-    d_layers: int = 3
-    d_pieces: int = 5
-    lr_final: float | None = None
-    lr_decay_steps: int | None = None
-    d_steps: int = 1
-    d_lr_mult: float = 1.0
-
-    def lr_at(self, step: int) -> float:
-        """Learning rate used by training step ``step`` (0-based)."""
-        if self.lr_final is None:
-            return self.lr
-        return self.lr * (self.lr_final / self.lr) ** min(step / self.lr_decay_steps, 1.0)
-
-    def __post_init__(self):
-        for f in ("batch_size", "latent_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "d_pieces"):
-            check_integer(getattr(self, f), f, minimum=1)
-        check_real(self.lr, "lr", lo=0.0, lo_open=True)
-        check_integer(self.d_steps, "d_steps", minimum=1)
-        check_real(self.d_lr_mult, "d_lr_mult", lo=0.0, lo_open=True)
-        check_real(self.beta1, "beta1", lo=0.0, hi=1.0, hi_open=True)
-        check_real(self.beta2, "beta2", lo=0.0, hi=1.0, hi_open=True)
-        if (self.lr_final is None) != (self.lr_decay_steps is None):
-            raise ValueError("lr_final and lr_decay_steps must be given together (or both None); "
-                             f"got lr_final={self.lr_final!r}, lr_decay_steps={self.lr_decay_steps!r}")
-        if self.lr_final is not None:
-            check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
-            check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
-        """Build from a dict, rejecting unknown keys (typos fail loudly)."""
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise ValueError(f"unknown TrainConfig field(s) {unknown}; known: {sorted(names)}")
-        return cls(**d)
 
 
 #: Fields added to TrainConfig after checkpoints were first written, with the values that
@@ -160,29 +86,6 @@ def data_fingerprint(data) -> str:
     """SHA-256 (first 16 hex digits) of the float32 bytes of a data array: detects a data mismatch."""
     arr = np.ascontiguousarray(np.asarray(data, dtype=np.float32))
     return hashlib.sha256(arr.tobytes() + str(arr.shape).encode()).hexdigest()[:16]
-
-
-def parse_seeds(text: str) -> list[int]:
-    """Parse ``"0-9"``, ``"3"``, ``"0,2,5-7"`` into a sorted list of distinct non-negative seeds."""
-    out: set[int] = set()
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"seeds must look like '0-9' or '0,2,5'; got seeds={text!r}")
-    for part in text.split(","):
-        part = part.strip()
-        try:
-            if "-" in part:
-                a, b = (int(v) for v in part.split("-", 1))
-                if a > b or a < 0:
-                    raise ValueError
-                out.update(range(a, b + 1))
-            else:
-                v = int(part)
-                if v < 0:
-                    raise ValueError
-                out.add(v)
-        except ValueError:
-            raise ValueError(f"seeds must look like '0-9' or '0,2,5' with non-negative integers; got seeds={text!r}") from None
-    return sorted(out)
 
 
 def _as_data(data) -> np.ndarray:
@@ -248,7 +151,7 @@ class GanEnsemble:
 
     Examples
     --------
-    >>> from gan.datasets import ring
+    >>> from modecollapse.gan.data._mixtures import ring
     >>> ens = GanEnsemble(ring(n_train=1000), [(1, 0), (2, 0)], TrainConfig(g_hidden=8, d_hidden=8), device="cpu")
     >>> ens.train(3)
     >>> ens.sample(5).shape

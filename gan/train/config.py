@@ -1,6 +1,17 @@
-"""Named training settings: ``paper`` (PacGAN's published protocol), ``cpu`` and ``smoke``.
+"""Settings of every run kind, and all their presets side by side (no torch import).
 
-No torch import: the CLI lists presets without it.
+One frozen config type per run kind:
+
+* :class:`TrainConfig` -- networks and optimiser of one toy GAN / PacGAN(m) (the ensemble engine);
+  the GAN run presets are :class:`Preset` values in :data:`PRESETS`;
+* :class:`CoverageConfig` -- the AdaGAN coverage experiment, presets :data:`COVERAGE_PRESETS`;
+* :class:`StackedConfig` -- one stacked-MNIST DCGAN run, presets :data:`STACKED_PRESETS`.
+
+PacGAN's published toy settings (arXiv 1712.04086, Section 5.1; docs/theory.md s.6) are written
+once, :data:`PACGAN_TOY`, and used by :class:`TrainConfig`'s defaults, the ``paper`` GAN preset and
+the ``paper`` coverage preset's base GAN.
+
+GAN run presets:
 
 ================  ===========  ============  ==========  =======================================
 setting           ``paper``    ``cpu``       ``smoke``   note
@@ -17,28 +28,124 @@ eval samples      2,500        2,500         500
 checkpoint every  20,000       500           10          steps
 ================  ===========  ============  ==========  =======================================
 
-``paper`` is PacGAN arXiv 1712.04086 Section 5.1 / THEORY.md s.6 and is meant for a GPU. ``cpu`` is
-our reduction for a 2-core machine (about 16 minutes per ensemble m = 1..4 x 2 seeds on one thread):
-narrower networks, a larger learning rate that decays geometrically over the run so that samples
-sharpen within 12,000 steps, and three discriminator updates per generator update (``d_steps``).
-Why: a packed discriminator (input width 2m; the real data form 25^m tight clusters) learns slowly
-from scratch -- against a fixed blurred grid it stays at chance loss for 3,000 steps when m >= 3
-(``benchmarks/packed_d_from_scratch.py``) -- so it has to track the generator from the start.
-With one D step the packed discriminators sat near chance loss and PacGAN2-4 stayed diffuse (<10%
-high quality) while the GAN converged; a larger D learning rate (``d_lr_mult`` 5-10, TTUR) did not
-help; three D steps did, but at 4,000 steps only PacGAN2 was sharp (PacGAN3-4 < 5% high quality).
-Result at 12,000 steps (2 seeds, benchmarks/results/gan_cpu_preset_{grid,ring}.json; paper in
-brackets): grid modes GAN 14.5 (17.3), PacGAN2 20.5 (23.8), PacGAN3 24 (24.6), PacGAN4 25 (24.8),
-reverse KL 1.63 / 0.75 / 0.37 / 0.18, high quality 90 / 84 / 74 / 43% (PacGAN4's two seeds: 75%
-and 12%); ring GAN 7.5 modes, PacGAN2-4 8, all 96-97% high quality. Absolute numbers are not
-comparable with the published ones. ``smoke`` only exercises the code paths (tests).
+``paper`` is PacGAN's protocol and is meant for a GPU. ``cpu`` is our reduction for a 2-core
+machine: narrower networks, a larger learning rate that decays geometrically over the run, and
+three discriminator updates per generator update, because a packed discriminator learns slowly
+from scratch (``benchmarks/packed_d_from_scratch.py``). Its measured results are in
+``benchmarks/results/gan_cpu_preset_{grid,ring}.json`` (absolute numbers are not comparable with
+the published ones). ``smoke`` only exercises the code paths (tests).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
+from types import MappingProxyType
 
-__all__ = ["Preset", "PRESETS", "get_preset"]
+from modecollapse.divergences._validation import check_integer, check_real
+
+__all__ = [
+    "PACGAN_TOY",
+    "TrainConfig",
+    "Preset",
+    "PRESETS",
+    "get_preset",
+    "CoverageConfig",
+    "COVERAGE_PRESETS",
+    "coverage_preset",
+    "StackedConfig",
+    "STACKED_PRESETS",
+    "stacked_preset",
+    "parse_seeds",
+    "parse_ints",
+    "MAX_SEED",
+]
+
+#: PacGAN's toy networks and optimiser (arXiv 1712.04086, Section 5.1): batch 100, Adam 1e-4 with
+#: betas (0.8, 0.999), z in R^2, G 4 x 400 [Linear, BN, ReLU], D maxout 3 x 200 x 5.
+PACGAN_TOY = MappingProxyType(dict(batch_size=100, lr=1e-4, beta1=0.8, beta2=0.999, latent_dim=2, g_hidden=400,
+                                   g_layers=4, d_hidden=200, d_layers=3, d_pieces=5))
+
+
+def _unknown_keys(cls, d: dict) -> None:
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} field(s) {unknown}; known: {sorted(names)}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Networks and optimiser of one GAN; defaults are PacGAN's toy settings (:data:`PACGAN_TOY`).
+
+    Attributes
+    ----------
+    batch_size : int
+        Packed samples per discriminator batch ``B`` (100); the generator makes ``m * B`` points.
+    lr, beta1, beta2 : float
+        Adam settings for both networks (1e-4, 0.8, 0.999).
+    latent_dim : int
+        Dimension of the standard-normal latent ``z`` (2).
+    g_hidden, g_layers : int
+        Generator width and number of [Linear, BatchNorm, ReLU] blocks (400, 4).
+    d_hidden, d_layers, d_pieces : int
+        Discriminator maxout width, depth and pieces per unit (200, 3, 5).
+    lr_final, lr_decay_steps : float or None, int or None
+        Optional geometric learning-rate decay: step ``t`` uses ``lr * (lr_final / lr) **
+        min(t / lr_decay_steps, 1)`` (both None: constant ``lr``).
+    d_steps : int
+        Discriminator updates per generator update (1, PacGAN's protocol). Each D update draws a
+        fresh mini-batch (latents and data indices) from the member's own ``torch.Generator``; the
+        generator step uses the fake batch of the last D update. 1 reproduces the single-D-step
+        training step exactly.
+    d_lr_mult : float
+        Discriminator learning rate = ``d_lr_mult`` times the generator's (1.0), at every step of
+        the decay schedule (two time-scale update rule, Heusel et al. 2017).
+    """
+
+    batch_size: int = PACGAN_TOY["batch_size"]
+    lr: float = PACGAN_TOY["lr"]
+    beta1: float = PACGAN_TOY["beta1"]
+    beta2: float = PACGAN_TOY["beta2"]
+    latent_dim: int = PACGAN_TOY["latent_dim"]
+    g_hidden: int = PACGAN_TOY["g_hidden"]
+    g_layers: int = PACGAN_TOY["g_layers"]
+    d_hidden: int = PACGAN_TOY["d_hidden"]
+    d_layers: int = PACGAN_TOY["d_layers"]
+    d_pieces: int = PACGAN_TOY["d_pieces"]
+    lr_final: float | None = None
+    lr_decay_steps: int | None = None
+    d_steps: int = 1
+    d_lr_mult: float = 1.0
+
+    def lr_at(self, step: int) -> float:
+        """Learning rate used by training step ``step`` (0-based)."""
+        if self.lr_final is None:
+            return self.lr
+        return self.lr * (self.lr_final / self.lr) ** min(step / self.lr_decay_steps, 1.0)
+
+    def __post_init__(self):
+        for f in ("batch_size", "latent_dim", "g_hidden", "g_layers", "d_hidden", "d_layers", "d_pieces"):
+            check_integer(getattr(self, f), f, minimum=1)
+        check_real(self.lr, "lr", lo=0.0, lo_open=True)
+        check_integer(self.d_steps, "d_steps", minimum=1)
+        check_real(self.d_lr_mult, "d_lr_mult", lo=0.0, lo_open=True)
+        check_real(self.beta1, "beta1", lo=0.0, hi=1.0, hi_open=True)
+        check_real(self.beta2, "beta2", lo=0.0, hi=1.0, hi_open=True)
+        if (self.lr_final is None) != (self.lr_decay_steps is None):
+            raise ValueError("lr_final and lr_decay_steps must be given together (or both None); "
+                             f"got lr_final={self.lr_final!r}, lr_decay_steps={self.lr_decay_steps!r}")
+        if self.lr_final is not None:
+            check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
+            check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        """Build from a dict, rejecting unknown keys (typos fail loudly)."""
+        _unknown_keys(cls, d)
+        return cls(**d)
+
+
+# ----------------------------------------------------------------------------- GAN run presets
 
 
 @dataclass(frozen=True)
@@ -51,7 +158,7 @@ class Preset:
     steps : int
         Training steps per member.
     config : dict
-        Keyword arguments of :class:`gan.train.TrainConfig`.
+        Keyword arguments of :class:`TrainConfig`.
     eval_samples : int
         Generated samples per member for the metrics (2,500 in the protocol).
     checkpoint_every : int
@@ -65,14 +172,12 @@ class Preset:
     eval_samples: int = 2500
     checkpoint_every: int = 1000
 
-    def train_config(self, *, steps: int | None = None, **overrides):
-        """The :class:`gan.train.TrainConfig` of this preset (imports torch).
+    def train_config(self, *, steps: int | None = None, **overrides) -> TrainConfig:
+        """The :class:`TrainConfig` of this preset.
 
         A preset with ``lr_final`` but no ``lr_decay_steps`` decays over the whole run:
         ``lr_decay_steps = steps`` (default: the preset's ``steps``).
         """
-        from modecollapse.gan.train._ensemble import TrainConfig
-
         cfg = {**self.config, **overrides}
         if cfg.get("lr_final") is not None and cfg.get("lr_decay_steps") is None:
             cfg["lr_decay_steps"] = self.steps if steps is None else steps
@@ -85,8 +190,7 @@ PRESETS: dict[str, Preset] = {
         "PacGAN Table 1 protocol (arXiv 1712.04086 s.5.1): 400k steps, G 4x400 BN-ReLU, D maxout 3x200x5, "
         "Adam 1e-4/0.8, batch 100; meant for a GPU",
         steps=400_000,
-        config=dict(batch_size=100, lr=1e-4, beta1=0.8, beta2=0.999, latent_dim=2, g_hidden=400, g_layers=4,
-                    d_hidden=200, d_layers=3, d_pieces=5),
+        config=dict(PACGAN_TOY),
         eval_samples=2500,
         checkpoint_every=20_000,
     ),
@@ -112,8 +216,253 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+def _lookup(table: dict, name):
+    if not isinstance(name, str) or name not in table:
+        raise ValueError(f"preset must be one of {sorted(table)}; got preset={name!r}")
+    return table[name]
+
+
 def get_preset(name: str) -> Preset:
-    """The preset called ``name`` (``paper``, ``cpu`` or ``smoke``)."""
-    if not isinstance(name, str) or name not in PRESETS:
-        raise ValueError(f"preset must be one of {sorted(PRESETS)}; got preset={name!r}")
-    return PRESETS[name]
+    """The GAN run preset called ``name`` (``paper``, ``cpu`` or ``smoke``)."""
+    return _lookup(PRESETS, name)
+
+
+# ------------------------------------------------------------------- AdaGAN coverage experiment
+
+
+@dataclass(frozen=True)
+class CoverageConfig:
+    """Settings of the AdaGAN coverage experiment (see :data:`COVERAGE_PRESETS`).
+
+    Attributes
+    ----------
+    modes : tuple of int
+        Numbers of Gaussian modes (AdaGAN's mixtures ``gmm<k>``).
+    n_runs : int
+        Runs (seeds ``0..n_runs-1``) per number of modes and method.
+    methods : tuple of str
+        :func:`divergences.beta_schedule` specs; ``"ensemble"`` also yields the "Vanilla" (its
+        first component) and "Best of T" (best single component by coverage) rows.
+    n_components : int
+        ``T``, the largest mixture size.
+    eval_at : tuple of int
+        Mixture sizes at which coverage is reported (values above ``n_components`` are dropped).
+    steps : int
+        GAN training steps per component.
+    train : dict
+        :class:`TrainConfig` fields of the base GAN (PacGAN toy networks).
+    m : int
+        Packing degree of the base GAN (1 = GAN).
+    n_train : int
+        Fixed training points per mixture (data seed 0).
+    classifier_hidden, classifier_steps, classifier_batch : int; classifier_lr : float
+        The real-vs-mixture MLP of :func:`gan.train.train_real_vs_model`.
+    n_pool : int
+        Mixture samples the classifier sees as the "model" class.
+    n_eval : int
+        Model samples and fresh data samples for :func:`divergences.coverage_kde`.
+    kind : str; eta : float
+        Passed to :func:`divergences.adagan_weights`.
+    """
+
+    modes: tuple = (1, 2, 3, 5, 7, 10)
+    n_runs: int = 35
+    methods: tuple = ("ensemble", "boosted", "topklast:0.5")
+    n_components: int = 10
+    eval_at: tuple = (1, 3, 10)
+    steps: int = 20_000
+    train: dict = field(default_factory=lambda: dict(PACGAN_TOY))
+    m: int = 1
+    n_train: int = 100_000
+    classifier_hidden: int = 64
+    classifier_steps: int = 2000
+    classifier_batch: int = 256
+    classifier_lr: float = 1e-3
+    n_pool: int = 20_000
+    n_eval: int = 5000
+    kind: str = "star"
+    eta: float = 0.0
+
+    def __post_init__(self):
+        from modecollapse.divergences import beta_schedule
+
+        modes = tuple(int(k) for k in self.modes)
+        if not modes or min(modes) < 1 or max(modes) > 10:
+            raise ValueError(f"modes must be numbers in 1..10; got modes={self.modes!r}")
+        object.__setattr__(self, "modes", modes)
+        methods = tuple(self.methods)
+        for spec in methods:
+            beta_schedule(spec)  # validates
+        if not methods:
+            raise ValueError("methods must name at least one schedule")
+        object.__setattr__(self, "methods", methods)
+        for name in ("n_runs", "n_components", "steps", "m", "n_train", "classifier_hidden", "classifier_steps",
+                     "classifier_batch", "n_pool", "n_eval"):
+            check_integer(getattr(self, name), name, minimum=1)
+        object.__setattr__(self, "eval_at", tuple(sorted({int(t) for t in self.eval_at if 1 <= int(t) <= self.n_components})))
+        TrainConfig.from_dict(dict(self.train))  # validates the base GAN fields
+
+    def replace(self, **changes) -> "CoverageConfig":
+        return replace(self, **changes)
+
+    def spec(self) -> dict:
+        d = asdict(self)
+        d["modes"], d["methods"], d["eval_at"] = list(self.modes), list(self.methods), list(self.eval_at)
+        return d
+
+
+#: ``paper``: AdaGAN's protocol (35 runs, T up to 10, modes 1..10; AdaGAN arXiv 1701.02386,
+#: Section 4.1) with PacGAN's toy GAN (:data:`PACGAN_TOY`) as base learner and 20,000 steps per
+#: component (our reading; the paper's own networks and step counts are in its released code);
+#: meant for a GPU. ``cpu``: 2 runs, modes 1, 2, 3, 5, 7, 10, T = 3 (evaluated at 1 and 3), narrow
+#: networks, 300 steps per component, 10,000 training points (its run time is recorded in
+#: ``benchmarks/results/adagan_cpu_preset.json``). ``smoke``: a code-path check (tests, figure
+#: fallback) whose numbers mean nothing.
+COVERAGE_PRESETS: dict[str, CoverageConfig] = {
+    "paper": CoverageConfig(),
+    "cpu": CoverageConfig(
+        n_runs=2, n_components=3, eval_at=(1, 3), steps=300, n_train=10_000,
+        train=dict(batch_size=100, lr=1e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=64, g_layers=3,
+                   d_hidden=64, d_layers=2, d_pieces=5),
+        classifier_steps=300, n_pool=5000, n_eval=1500,
+    ),
+    "smoke": CoverageConfig(
+        modes=(1, 3), n_runs=2, n_components=3, eval_at=(1, 3), steps=60, n_train=2000,
+        train=dict(batch_size=64, lr=2e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=16, g_layers=2,
+                   d_hidden=16, d_layers=2, d_pieces=3),
+        classifier_hidden=16, classifier_steps=60, classifier_batch=128, n_pool=1000, n_eval=500,
+    ),
+}
+
+
+def coverage_preset(name: str) -> CoverageConfig:
+    """The :class:`CoverageConfig` of preset ``name`` (``paper``, ``cpu`` or ``smoke``)."""
+    return _lookup(COVERAGE_PRESETS, name)
+
+
+# ----------------------------------------------------------------------------- stacked MNIST
+
+
+@dataclass(frozen=True)
+class StackedConfig:
+    """Settings of one stacked-MNIST training run (see :data:`STACKED_PRESETS`).
+
+    Attributes
+    ----------
+    image_size : {28, 14}
+    width : int
+        Base channel count ``w`` of the generator (``4w, 2w, ...``) and discriminator (``w, 2w``).
+    latent_dim : int
+    batch_size : int
+        Packed samples per step: each step sees ``batch_size * m`` real and fake images.
+    steps : int
+        Generator updates (one discriminator update each).
+    lr, beta1 : float
+        Adam settings for both networks (``beta2 = 0.999``).
+    n_eval : int
+        Generated samples whose triples are counted (paper: 26,000).
+    classifier_epochs : int
+        Epochs of the digit classifier's training on the 4,000 training digits.
+    """
+
+    image_size: int = 28
+    width: int = 64
+    latent_dim: int = 100
+    batch_size: int = 64
+    steps: int = 50_000
+    lr: float = 2e-4
+    beta1: float = 0.5
+    n_eval: int = 26_000
+    classifier_epochs: int = 12
+
+    def __post_init__(self):
+        if self.image_size not in (28, 14):
+            raise ValueError(f"image_size must be 28 or 14; got image_size={self.image_size!r}")
+        for name in ("width", "latent_dim", "batch_size", "steps", "n_eval", "classifier_epochs"):
+            check_integer(getattr(self, name), name, minimum=1)
+        check_real(self.lr, "lr", lo=0.0, lo_open=True)
+        check_real(self.beta1, "beta1", lo=0.0, hi=1.0, hi_open=True)
+
+    def replace(self, **changes) -> "StackedConfig":
+        return replace(self, **changes)
+
+
+#: ``paper``: DCGAN settings of Radford et al. (Adam 2e-4, beta1 0.5, batch 64, z in R^100) at
+#: 28 x 28 with 26,000 evaluation samples, as in the VEEGAN/PacGAN stacked-MNIST protocol (PacGAN,
+#: arXiv 1712.04086, Section 5.2); the step count (50,000) is our choice, meant for a GPU. ``cpu``:
+#: 14 x 14 images, width 32, 3,000 steps at lr 5e-4 (run times in
+#: ``benchmarks/results/stacked_cpu_preset.json``).
+STACKED_PRESETS: dict[str, StackedConfig] = {
+    "paper": StackedConfig(),
+    "cpu": StackedConfig(image_size=14, width=32, latent_dim=64, steps=3_000, lr=5e-4, classifier_epochs=10),
+}
+
+
+def stacked_preset(name: str) -> StackedConfig:
+    """The :class:`StackedConfig` of preset ``name`` (``'paper'`` or ``'cpu'``)."""
+    return _lookup(STACKED_PRESETS, name)
+
+
+# ----------------------------------------------------------------------------- argument grammar
+
+#: Largest seed: ``torch.Generator.manual_seed`` takes a signed 64-bit integer.
+MAX_SEED = 2**63 - 1
+
+_MAX_LISTED = 1_000_000
+
+
+def parse_seeds(text: str, *, name: str = "seeds", limit: int = _MAX_LISTED) -> list[int]:
+    """Parse ``"0-9"``, ``"3"``, ``"0,2,5-7"`` into a sorted list of distinct non-negative seeds.
+
+    A range is measured before it is expanded: more than ``limit`` seeds, or a seed above
+    :data:`MAX_SEED` (``2**63 - 1``, what ``torch.Generator`` accepts), is refused with a
+    ``ValueError`` naming ``name``.
+    """
+    out: set[int] = set()
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{name} must look like '0-9' or '0,2,5'; got {name}={text!r}")
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                a, b = (int(v) for v in part.split("-", 1))
+                if a > b or a < 0:
+                    raise ValueError
+            else:
+                a = b = int(part)
+                if a < 0:
+                    raise ValueError
+        except ValueError:
+            raise ValueError(f"{name} must look like '0-9' or '0,2,5' with non-negative integers; "
+                             f"got {name}={text!r}") from None
+        if b > MAX_SEED:
+            raise ValueError(f"{name} must be at most 2**63 - 1 = {MAX_SEED}; got {name}={text!r}")
+        if b - a + 1 + len(out) > limit:
+            raise ValueError(f"{name}={text!r} asks for {b - a + 1 + len(out):,} seeds; at most {limit:,} are allowed")
+        out.update(range(a, b + 1))
+    return sorted(out)
+
+
+def parse_ints(values, *, name: str, minimum: int = 1, maximum: int | None = None) -> tuple[int, ...]:
+    """Integers given as ``--flag 1 2 3`` (a list) or ``"1,2,3"`` (one string), distinct, in order given.
+
+    Raises ``ValueError`` naming ``name`` for a non-integer, a repeated value or one outside
+    ``[minimum, maximum]``.
+    """
+    items = [values] if isinstance(values, (str, int)) else list(values)
+    out: list[int] = []
+    for item in items:
+        for piece in (str(item).replace(",", " ").split()):
+            try:
+                v = int(piece)
+            except ValueError:
+                raise ValueError(f"{name} must be integers such as '1 2 3'; got {name}={values!r}") from None
+            if v < minimum or (maximum is not None and v > maximum):
+                rng = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum}"
+                raise ValueError(f"{name} must be {rng}; got {name}={v}")
+            if v in out:
+                raise ValueError(f"{name} must not repeat; got {name}={values!r}")
+            out.append(v)
+    if not out:
+        raise ValueError(f"{name} must list at least one integer; got {name}={values!r}")
+    return tuple(out)

@@ -7,7 +7,8 @@ import torch
 from modecollapse.gan.experiments._io import (CHECKPOINT_FORMAT, atomic_write_text, capture_global_rng, load_checkpoint,
                             restore_global_rng, save_checkpoint)
 from modecollapse.gan.data._mixtures import ring
-from modecollapse.gan.train._ensemble import GanEnsemble, TrainConfig
+from modecollapse.gan.train._ensemble import GanEnsemble
+from modecollapse.gan.train.config import TrainConfig
 
 TINY = TrainConfig(batch_size=16, g_hidden=8, g_layers=1, d_hidden=4, d_layers=1, d_pieces=2)
 
@@ -26,12 +27,12 @@ def test_roundtrip_and_resume_bitwise(tmp_path):
     ref.train(6)
     a = GanEnsemble(d, [(1, 0), (2, 1)], TINY, device="cpu")
     a.train(3)
-    p = save_checkpoint(tmp_path / "c.pt", spec={"k": 1}, ensemble_state=a.state_dict(), extra={"elapsed": 1.5})
+    p = save_checkpoint(tmp_path / "c.pt", spec={"k": 1}, state=a.state_dict(), extra={"elapsed": 1.5})
     assert not (tmp_path / "c.pt.tmp").exists()  # moved into place
     payload = load_checkpoint(p, expect_spec={"k": 1})
     assert payload["spec"] == {"k": 1} and payload["extra"]["elapsed"] == 1.5
     b = GanEnsemble(d, [(1, 0), (2, 1)], TINY, device="cpu")
-    b.load_state_dict(payload["ensemble"])
+    b.load_state_dict(payload["state"])
     b.train(3)
     np.testing.assert_array_equal(ref.sample(100), b.sample(100))
 
@@ -47,7 +48,7 @@ def test_global_rng_restored():
 def test_corrupt_truncated_and_foreign_files(tmp_path):
     d = ring(n_train=100)
     good = save_checkpoint(tmp_path / "g.pt", spec={"a": 1},
-                           ensemble_state=GanEnsemble(d, [(1, 0)], TINY, device="cpu").state_dict())
+                           state=GanEnsemble(d, [(1, 0)], TINY, device="cpu").state_dict())
     raw = good.read_bytes()
     (tmp_path / "trunc.pt").write_bytes(raw[: len(raw) // 2])
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint at all")
