@@ -1,4 +1,4 @@
-"""Blackwell ordering of binary experiments (THEORY.md s.4; Blackwell 1953).
+"""Blackwell ordering of binary experiments (docs/theory.md s.4; Blackwell 1953).
 
 ``R(P,Q) ⊆ R(P2,Q2)`` iff there is a Markov kernel (garbling) ``W`` with ``p = p2 W`` and
 ``q = q2 W``: (P,Q) is then a noisier version of (P2,Q2). Tensorising ``W`` gives
@@ -33,7 +33,7 @@ _LP_TOL = 1e-10
 def blackwell_garbling(p, q, p2, q2):
     """A row-stochastic ``W`` with ``p = p2 @ W`` and ``q = q2 @ W``, or ``None`` if none exists.
 
-    A garbling exists iff ``R(P,Q) ⊆ R(P2,Q2)`` (Blackwell 1953; THEORY.md s.4). Found as the
+    A garbling exists iff ``R(P,Q) ⊆ R(P2,Q2)`` (Blackwell 1953; docs/theory.md s.4). Found as the
     feasibility linear program
 
     .. math::

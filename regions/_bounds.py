@@ -1,4 +1,4 @@
-"""PacGAN bound optimisations: the range of d_TV(P^m, Q^m) given d_TV(P, Q) = tau (THEORY.md s.4).
+"""PacGAN bound optimisations: the range of d_TV(P^m, Q^m) given d_TV(P, Q) = tau (docs/theory.md s.4).
 
 Conventions: **P is the target, Q the generator**; a region is drawn with eps = Q(S) on the x axis
 and delta = P(S) on the y axis; (P, Q) has (eps, delta)-mode collapse when (eps, delta) lies in the
@@ -10,7 +10,7 @@ arXiv 1712.04086, Theorems 3-5 and their proofs): constraints on (P, Q) -> the s
 R_inner contained in, or the largest region R_outer containing, R(P, Q) -> the small discrete pair
 whose region it is -> Blackwell's theorem (region inclusion is preserved by packing, so packed TV
 is ordered the same way). The returned result always carries the extremal pair, and the value is
-re-evaluated on that pair (type-class enumeration) before it is returned.
+re-evaluated on that pair (the exact path of ``packed_tv``) before it is returned.
 
 Results (derived and checked here; see each docstring):
 
@@ -18,7 +18,7 @@ Results (derived and checked here; see each docstring):
 * ``packed_tv_min``: ``L(tau, m)``, exact breakpoint method: the binary objective is ``m`` pieces
   ``a -> P(Bin(m, a+tau) >= j) - P(Bin(m, a) >= j)``, each increasing-then-decreasing, so the
   global minimum sits at one of the ``m - 1`` breakpoints.
-* ``packed_tv_min_with_collapse``: ``L1(eps, delta, tau, m)`` of THEORY.md s.4.B, exact
+* ``packed_tv_min_with_collapse``: ``L1(eps, delta, tau, m)`` of docs/theory.md s.4.B, exact
   (breakpoints plus exact minimisation of every polynomial piece).
 * ``packed_tv_max_without_collapse``: one-sided, the optimum **equals** ``1 - (1 - tau)^m`` for every
   feasible tau (the constraint removes tau's, not packed TV); two-sided, it equals it only for
@@ -55,8 +55,9 @@ __all__ = [
     "tv_band",
 ]
 
-#: Tolerance of the internal attainment check: the value is recomputed on the returned pair by
-#: type-class enumeration, exact up to ~m * 1e-16 rounding; 1e-11 leaves room for m up to 1e4.
+#: Tolerance of the internal attainment check: the value is recomputed on the returned pair by the
+#: exact path of ``packed_tv`` (binomial tails over type classes), exact up to ~m * 1e-16 rounding;
+#: 1e-11 leaves room for m up to 1e4.
 _VERIFY_ATOL = 1e-11
 
 #: Rounding slack of the feasibility test ``tau >= delta - eps`` of ``packed_tv_min_with_collapse``
@@ -92,7 +93,7 @@ class PackedTVOptimum:
         ``"max"``, ``"min"``, ``"min_with_collapse"``, ``"max_without_collapse"`` or
         ``"max_without_collapse_two_sided"``.
     alpha : float or None
-        The optimising scalar parameter: ``a`` of THEORY.md s.4 (``packed_tv_min``: P = [1-a, a],
+        The optimising scalar parameter: ``a`` of docs/theory.md s.4 (``packed_tv_min``: P = [1-a, a],
         Q = [1-a-tau, a+tau]; ``packed_tv_min_with_collapse``: the point where the region touches the
         TV line is ``(1-a-tau, 1-a)``); ``None`` where the optimum has no free parameter.
     family : str
@@ -320,7 +321,7 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
 
     Why binary: any R(P,Q) with TV tau contains a point (x, x+tau), hence the triangle
     R_inner = conv{(0,0), (x, x+tau), (1,1)}, the region of a binary pair; Blackwell orders the
-    packed TVs. Extremal pair (THEORY.md s.4.A) ``P = [1-a, a]``, ``Q = [1-a-tau, a+tau]``.
+    packed TVs. Extremal pair (docs/theory.md s.4.A) ``P = [1-a, a]``, ``Q = [1-a-tau, a+tau]``.
 
     Method (exact, no grid): the objective equals ``g_j(a) = P(Bin(m, a+tau) >= j) - P(Bin(m,a) >= j)``
     between consecutive breakpoints ``r_{j-1} < r_j``, where ``r_j`` is the unique root of
@@ -345,7 +346,7 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
 
     Examples
     --------
-    >>> round(packed_tv_min(0.2, 3).value, 6)   # THEORY.md s.4.A reference value
+    >>> round(packed_tv_min(0.2, 3).value, 6)   # docs/theory.md s.4.A reference value
     0.264651
     >>> packed_tv_min(0.3, 2).value              # L(tau, 2) = tau
     0.3
@@ -413,7 +414,7 @@ def tv_band(tau, m) -> TVBand:
 
 
 def _l1_family_masses(x: np.ndarray, fam: str, eps: float, delta: float, tau: float):
-    """Atom masses (N, 3) of the three-atom pairs of THEORY.md s.4.B as functions of the contact
+    """Atom masses (N, 3) of the three-atom pairs of docs/theory.md s.4.B as functions of the contact
     abscissa x (the region touches the TV line at (x, x+tau)); linear in x.
 
     ``"R"`` (x > eps: vertex (eps, delta) before the contact): P = [delta, x+tau-delta, 1-x-tau],
@@ -530,7 +531,7 @@ def _family_min(lo: float, hi: float, fam, eps, delta, tau, m) -> tuple[float, f
 
 
 def _l1_ranges(eps, delta, tau):
-    """Split x in [0, 1-tau] into the three families of THEORY.md s.4.B.
+    """Split x in [0, 1-tau] into the three families of docs/theory.md s.4.B.
 
     The binary triangle conv{(0,0), (x, x+tau), (1,1)} contains (eps, delta) iff
     ``x_lo <= x <= x_hi`` with ``x_lo = 1 - tau(1-eps)/(delta-eps)``, ``x_hi = eps tau/(delta-eps)``.
@@ -563,12 +564,12 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVOptimum:
         L_1(\\varepsilon, \\delta, \\tau, m) = \\min\\{d_{TV}(P^m, Q^m) : d_{TV}(P,Q) = \\tau,
         (\\varepsilon,\\delta) \\in R(P,Q)\\}
 
-    (THEORY.md s.4.B, derived; PacGAN Theorem 4 bounds the same problem through a 3-atom
+    (docs/theory.md s.4.B, derived; PacGAN Theorem 4 bounds the same problem through a 3-atom
     "inner1" pair). Feasible iff ``tau >= delta - eps`` (``delta - eps <= d_TV`` for any collapsing
     pair). Any feasible R(P,Q) contains (eps, delta) and some (x, x+tau), hence the region
     ``conv{(0,0), (eps,delta), (x,x+tau), (1,1)}`` (whose TV is exactly tau), and Blackwell orders
     the packed TVs; so ``L1 = min_x`` of the packed TV of that hull's pair, over ``x in [0, 1-tau]``.
-    With ``a = 1-x-tau`` the hull's pair is (THEORY.md s.4.B)
+    With ``a = 1-x-tau`` the hull's pair is (docs/theory.md s.4.B)
 
     * family ``"three-atom (apex first)"``, ``x > x_hi = eps tau/(delta-eps)``:
       P = [delta, 1-a-delta, a], Q = [eps, 1-a-tau-eps, a+tau];
@@ -605,7 +606,7 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVOptimum:
 
     Examples
     --------
-    >>> round(packed_tv_min_with_collapse(0.2, 2, eps=0.0, delta=0.1).value, 5)  # THEORY.md s.4.B
+    >>> round(packed_tv_min_with_collapse(0.2, 2, eps=0.0, delta=0.1).value, 5)  # docs/theory.md s.4.B
     0.25333
     """
     tau, m = _check_tau_m(tau, m)
@@ -775,8 +776,8 @@ def _angle_ranges(eps, delta):
 def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = False) -> PackedTVOptimum:
     """Largest packed TV over pairs with ``d_TV(P,Q) = tau`` and no (eps, delta)-mode collapse.
 
-    Problem 4.C of THEORY.md (PacGAN Theorem 5 / the seed's ``R_outer(tau, eps0, delta0, alpha)``
-    slide). "No collapse" means (eps, delta) is not in R(P,Q), i.e. ``delta*(eps) < delta``
+    Problem s.4.C of docs/theory.md (PacGAN, arXiv 1712.04086, Theorem 5; the
+    ``R_outer(tau, eps0, delta0, alpha)`` region of the PacGAN talk (Oh)). "No collapse" means (eps, delta) is not in R(P,Q), i.e. ``delta*(eps) < delta``
     (randomised tests, the default reading of ``has_mode_collapse``).
 
     **One-sided** (``two_sided=False``; only (P, Q) is constrained). Result: the optimum **equals the

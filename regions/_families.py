@@ -1,4 +1,4 @@
-"""Closed-form families whose mode-collapse region is known exactly (THEORY.md s.3, s.4).
+"""Closed-form families whose mode-collapse region is known exactly (docs/theory.md s.3, s.4).
 
 * Equal-variance Gaussians ``P = N(mu_P, s^2)``, ``Q = N(mu_Q, s^2)``: the boundary is the
   Gaussian trade-off curve ``delta*(eps) = Phi(Phi^{-1}(eps) + d)``, ``d = |mu_P - mu_Q| / s``
@@ -7,7 +7,7 @@
   Gaussian location pair, shifted along the diagonal by ``d sqrt(m)`` in units of s).
   :class:`GaussianRegion` implements the common region interface with certified polygons.
 * Piecewise-uniform densities on an interval, in particular the PacGAN toy example (PacGAN,
-  arXiv 1712.04086, Section 3 / Figure 3; THEORY.md s.3): they are returned as the equivalent
+  arXiv 1712.04086, Section 3 / Figure 3; docs/theory.md s.3): they are returned as the equivalent
   **discrete pair** (one atom per piece, masses ``density * width``), which has the same
   likelihood-ratio law and hence the same region and the same packed regions, so packing and
   Blackwell tools apply directly.
@@ -48,7 +48,7 @@ class GaussianRegion(ModeCollapseRegion):
 
     Notes
     -----
-    Closed forms (THEORY.md s.3; the Gaussian trade-off function of hypothesis testing):
+    Closed forms (docs/theory.md s.3; the Gaussian trade-off function of hypothesis testing):
 
     .. math::
 
@@ -293,7 +293,7 @@ def piecewise_uniform_pair(edges, p_density, q_density, *, description: str = ""
 
 
 _PACGAN = {
-    # PacGAN (arXiv 1712.04086) Section 3 toy example, THEORY.md s.3: P = U[0,1].
+    # PacGAN (arXiv 1712.04086) Section 3 toy example, docs/theory.md s.3: P = U[0,1].
     "Q1": ([0.0, 0.2, 1.0], [1.0, 1.0], [0.0, 1.25], "P = U[0,1] vs Q1 = U[0.2,1]"),
     "Q2": ([0.0, 0.5, 1.0], [1.0, 1.0], [0.6, 1.4], "P = U[0,1] vs Q2 = 0.6 on [0,.5], 1.4 on (.5,1]"),
 }
@@ -303,7 +303,7 @@ def pacgan_example(name: str) -> LikelihoodRatioPair:
     """The PacGAN toy pairs as discrete pairs: ``"Q1"`` (p=[.2,.8], q=[0,1]) or ``"Q2"`` (p=[.5,.5], q=[.3,.7]).
 
     Both have d_TV = 0.2; R(P,Q1) has apex (0, 0.2) (mode collapse with eps = 0), R(P,Q2) apex
-    (0.3, 0.5); packed with m = 2 their TVs are 0.36 and 0.24 (THEORY.md s.3).
+    (0.3, 0.5); packed with m = 2 their TVs are 0.36 and 0.24 (docs/theory.md s.3).
 
     Examples
     --------

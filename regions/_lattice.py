@@ -1,4 +1,4 @@
-"""Certified packed TV on a lattice of the log-likelihood ratio (private; issue 8).
+"""Certified packed TV on a lattice of the log-likelihood ratio (private).
 
 Setting (see ``_typeclasses``): the P-only mass ``a`` contributes ``A0 = 1 - (1-a)^m`` exactly;
 the finite-ratio classes ``c`` (masses ``P_c, Q_c``, log-ratios ``l_c``) contribute

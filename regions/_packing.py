@@ -1,6 +1,6 @@
-"""Packed TV d_TV(P^m,Q^m) and packed regions R(P^m,Q^m): exact and certified (THEORY.md s.4).
+"""Packed TV d_TV(P^m,Q^m) and packed regions R(P^m,Q^m): exact and certified (docs/theory.md s.4).
 
-Conventions (THEORY.md s.0): **P is the target, Q the generator**; ``P^m, Q^m`` are the m-fold
+Conventions (docs/theory.md s.0): **P is the target, Q the generator**; ``P^m, Q^m`` are the m-fold
 i.i.d. products ("packing", PacGAN, arXiv 1712.04086, Section 3). ``d_TV(P^m, Q^m)`` and
 ``R(P^m, Q^m)`` depend only on the law of the likelihood ratio, so everything works on the
 likelihood-ratio classes of the pair (atoms with equal ``p_i/q_i`` merged; ``q_i = 0`` atoms form the
@@ -188,7 +188,7 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
 
 
 def packed_tv(p, q, m, *, width: float = PACKED_TV_WIDTH) -> float:
-    """Packed total variation ``d_TV(P^m, Q^m)`` (PacGAN, arXiv 1712.04086, Section 3; THEORY.md s.4).
+    """Packed total variation ``d_TV(P^m, Q^m)`` (PacGAN, arXiv 1712.04086, Section 3; docs/theory.md s.4).
 
     .. math::
 
@@ -265,7 +265,7 @@ class PackedPair:
 
 
 def packed_pair(p, q, m) -> PackedPair:
-    """The packed pair ``(P^m, Q^m)`` reduced to its likelihood-ratio law (THEORY.md s.4).
+    """The packed pair ``(P^m, Q^m)`` reduced to its likelihood-ratio law (docs/theory.md s.4).
 
     ``R(P^m, Q^m)``, ``d_TV`` and every f-divergence of the packed pair depend only on this law, so
     ``mode_collapse_region(*packed_pair(p, q, m))`` is ``R(P^m, Q^m)`` exactly.
@@ -378,7 +378,7 @@ def _min_envelope(slopes: np.ndarray, inters: np.ndarray) -> np.ndarray:
 
 
 def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_points: int = 2**26) -> PackedRegion:
-    """The mode-collapse region ``R(P^m, Q^m)`` of the packed pair (PacGAN Def. 1; THEORY.md s.3-4).
+    """The mode-collapse region ``R(P^m, Q^m)`` of the packed pair (PacGAN Def. 1; docs/theory.md s.3, s.4).
 
     Exact (``mode_collapse_region`` of :func:`packed_pair`) when the type classes number at most
     2e6. Otherwise certified polygons from the lattice machinery of :func:`packed_tv_bounds`:

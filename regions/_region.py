@@ -1,6 +1,6 @@
-"""Mode-collapse regions R(P,Q): the ``Region`` value type (THEORY.md s.3).
+"""Mode-collapse regions R(P,Q): the ``Region`` value type (docs/theory.md s.3).
 
-Conventions (THEORY.md s.0 and s.3): **P is the target, Q the generator**. A point of the unit
+Conventions (docs/theory.md s.0 and s.3): **P is the target, Q the generator**. A point of the unit
 square is ``(eps, delta)`` with ``eps = Q(S)`` on the x axis and ``delta = P(S)`` on the y axis.
 The pair (P,Q) has (eps, delta)-mode collapse (PacGAN, arXiv 1712.04086, Definition 1) if some set
 S has ``P(S) >= delta`` and ``Q(S) <= eps``. The mode-collapse region is
@@ -288,7 +288,7 @@ class ModeCollapseRegion(abc.ABC):
 
     @property
     def tv(self) -> float:
-        """``d_TV(P,Q) = max_{(eps,delta) in R} (delta - eps)`` (THEORY.md s.3), attained at :attr:`apex`."""
+        """``d_TV(P,Q) = max_{(eps,delta) in R} (delta - eps)`` (docs/theory.md s.3), attained at :attr:`apex`."""
         e, d = self.support_point(1.0)
         return max(0.0, float(d - e))
 
@@ -384,7 +384,7 @@ class ModeCollapseRegion(abc.ABC):
 
 
 class Region(ModeCollapseRegion):
-    """A polygonal mode-collapse region: the exact R(P,Q) of a discrete pair (THEORY.md s.3).
+    """A polygonal mode-collapse region: the exact R(P,Q) of a discrete pair (docs/theory.md s.3).
 
     Parameters
     ----------
@@ -544,7 +544,7 @@ class Region(ModeCollapseRegion):
         """``(p, q)``: the discrete pair whose atoms are the edges (``q_i = d eps``, ``p_i = d delta``).
 
         Ordered by decreasing likelihood ratio (an atom with ``q = 0`` first, ``p = 0`` last);
-        ``mode_collapse_region(*r.to_pair())`` reproduces ``r`` (THEORY.md s.3, region -> pair).
+        ``mode_collapse_region(*r.to_pair())`` reproduces ``r`` (docs/theory.md s.3, region -> pair).
         """
         d = np.diff(self._v, axis=0)
         q, p = np.clip(d[:, 0], 0.0, None), np.clip(d[:, 1], 0.0, None)
@@ -619,7 +619,7 @@ def _roc_points(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def mode_collapse_region(p, q) -> Region:
-    """The exact mode-collapse region R(P,Q) of a discrete pair (THEORY.md s.3; PacGAN Def. 1).
+    """The exact mode-collapse region R(P,Q) of a discrete pair (docs/theory.md s.3; PacGAN Def. 1).
 
     Atoms are sorted by likelihood ratio ``p_i / q_i`` descending (``q_i = 0`` atoms first: a
     vertical edge at eps = 0 of height ``P(q = 0)``; ``p_i = 0`` atoms last: a horizontal edge at
@@ -652,7 +652,7 @@ def mode_collapse_region(p, q) -> Region:
 
 
 def pair_from_region(vertices) -> tuple[np.ndarray, np.ndarray]:
-    """The discrete pair ``(p, q)`` whose region is the given concave polygon (THEORY.md s.3).
+    """The discrete pair ``(p, q)`` whose region is the given concave polygon (docs/theory.md s.3).
 
     Each edge ``(d eps, d delta)`` of the boundary becomes one atom with ``q_i = d eps`` and
     ``p_i = d delta``: a vertical first edge is an atom with ``q = 0``, a horizontal last edge
@@ -742,7 +742,7 @@ def _deterministic_max_p(p: np.ndarray, q: np.ndarray, eps: float, target: float
 
 
 def has_mode_collapse(p, q, eps, delta, *, randomized: bool = True, atol: float = REGION_ATOL) -> bool:
-    """Whether (P,Q) has (eps, delta)-mode collapse (PacGAN Definition 1; THEORY.md s.3).
+    """Whether (P,Q) has (eps, delta)-mode collapse (PacGAN Definition 1; docs/theory.md s.3).
 
     Two readings:
 

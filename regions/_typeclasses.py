@@ -1,6 +1,6 @@
 """Exact packed TV and the exact packed pair by likelihood-ratio classes (private).
 
-Notation (THEORY.md s.0, s.4). A pair ``(p, q)`` is reduced to
+Notation (docs/theory.md s.0, s.4). A pair ``(p, q)`` is reduced to
 
 * ``a = P(q = 0)``: the "P-only" mass (likelihood ratio ``+inf``),
 * ``b = Q(p = 0)``: the "Q-only" mass (likelihood ratio ``0``),

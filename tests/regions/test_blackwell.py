@@ -1,4 +1,4 @@
-"""Tests of the Blackwell ordering (regions/_blackwell.py; THEORY.md s.4).
+"""Tests of the Blackwell ordering (regions/_blackwell.py; docs/theory.md s.4).
 
 Included pairs are built as random garblings (p2 W, q2 W) of a random pair; the swapped order
 is then usually not included. Packed pairs are computed here by brute-force enumeration of the
@@ -130,7 +130,7 @@ def test_inclusion_preserved_by_packing(seed, k2, k):
 
 
 def test_pacgan_pairs_are_not_ordered_but_packing_separates_them():
-    # THEORY.md s.3: same TV 0.2, different regions: neither garbles into the other
+    # docs/theory.md s.3: same TV 0.2, different regions: neither garbles into the other
     p1, q1 = [0.2, 0.8], [0.0, 1.0]
     p2, q2 = [0.5, 0.5], [0.3, 0.7]
     assert blackwell_garbling(p1, q1, p2, q2) is None

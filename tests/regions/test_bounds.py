@@ -68,13 +68,13 @@ def _random_pair(rng, k, zero_prob=0.3):
 
 
 # ---------------------------------------------------------------------------------------------
-# reference values (THEORY.md s.4) and closed forms
+# reference values (docs/theory.md s.4) and closed forms
 # ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "tau, m, ref",
-    [(0.2, 3, 0.264651), (0.3, 4, 0.436500), (0.5, 5, 0.756107)],  # THEORY.md s.4.A reference values
+    [(0.2, 3, 0.264651), (0.3, 4, 0.436500), (0.5, 5, 0.756107)],  # docs/theory.md s.4.A reference values
 )
 def test_L_reference_values(tau, m, ref):
     r = packed_tv_min(tau, m)
@@ -84,7 +84,7 @@ def test_L_reference_values(tau, m, ref):
 
 @pytest.mark.parametrize(
     "eps, delta, tau, m, ref",
-    [(0.0, 0.1, 0.2, 2, 0.25333), (0.0, 0.1, 0.5, 2, 0.52778)],  # THEORY.md s.4.B reference values
+    [(0.0, 0.1, 0.2, 2, 0.25333), (0.0, 0.1, 0.5, 2, 0.52778)],  # docs/theory.md s.4.B reference values
 )
 def test_L1_reference_values(eps, delta, tau, m, ref):
     r = packed_tv_min_with_collapse(tau, m, eps=eps, delta=delta)
@@ -268,7 +268,7 @@ def test_bruteforce_min_max_random_pairs():
 def test_proof_chain_with_blackwell_garblings():
     """The proofs' Blackwell step, checked with regions.blackwell_garbling (an LP):
     for random pairs (P,Q) with TV tau touching the TV line at x, the inner pairs (binary triangle at
-    x; with a collapse point inside R(P,Q), the hull pair of THEORY 4.B) are garblings of (P,Q), and
+    x; with a collapse point inside R(P,Q), the hull pair of docs/theory.md s.4.B) are garblings of (P,Q), and
     (P,Q) is a garbling of the outer pair [tau, 1-tau, 0], [0, 1-tau, tau]."""
     from modecollapse.regions import blackwell_garbling, mode_collapse_region
     from modecollapse.regions._bounds import _l1_pair

@@ -1,4 +1,4 @@
-"""Tests of the closed-form families (regions/_families.py; THEORY.md s.3, s.4).
+"""Tests of the closed-form families (regions/_families.py; docs/theory.md s.3, s.4).
 
 Oracles: scipy.stats.norm (the Neyman-Pearson threshold test written from scratch), quadrature of
 the densities, mpmath at 50 digits for the certified polygons, and a brute-force enumeration of
@@ -195,7 +195,7 @@ def test_gaussian_inclusions_and_symmetry():
 
 
 def test_pacgan_example_reference_values():
-    # THEORY.md s.3 (PacGAN, arXiv 1712.04086, Section 3): TV 0.2 each; apexes (0, .2) and (.3, .5)
+    # docs/theory.md s.3 (PacGAN, arXiv 1712.04086, Section 3): TV 0.2 each; apexes (0, .2) and (.3, .5)
     q1, q2 = pacgan_example("Q1"), pacgan_example("Q2")
     assert isinstance(q1, LikelihoodRatioPair)
     np.testing.assert_allclose(q1.p, [0.2, 0.8], atol=1e-15)
@@ -205,7 +205,7 @@ def test_pacgan_example_reference_values():
     assert q1.tv == pytest.approx(0.2, abs=1e-15) and q2.tv == pytest.approx(0.2, abs=1e-15)
     np.testing.assert_allclose(q1.region().apex, (0.0, 0.2), atol=1e-15)
     np.testing.assert_allclose(q2.region().apex, (0.3, 0.5), atol=1e-15)
-    # packed m = 2 by enumerating the k^2 product atoms: 0.36 = 1 - 0.8^2 and 0.24 (THEORY.md s.3)
+    # packed m = 2 by enumerating the k^2 product atoms: 0.36 = 1 - 0.8^2 and 0.24 (docs/theory.md s.3)
     tv2 = [0.5 * np.abs(np.subtract(*packed_pair_bruteforce(*pair, 2))).sum() for pair in (q1, q2)]
     np.testing.assert_allclose(tv2, [0.36, 0.24], atol=1e-15)
     tv2_types = [packed_tv_types(pair.p, pair.q, 2) for pair in (q1, q2)]

@@ -1,4 +1,4 @@
-"""Exact packed TV d_TV(P^m, Q^m) against independent oracles (THEORY.md s.4).
+"""Exact packed TV d_TV(P^m, Q^m) against independent oracles (docs/theory.md s.4).
 
 Oracles: brute-force enumeration of all k^m sequences (numpy products, no type classes);
 mpmath 50-digit binomial sums for binary pairs; closed forms (PacGAN toy values, 1 - (1-a)^m).
@@ -55,7 +55,7 @@ def pairs(k_min=1, k_max=4, zeros=True):
 
 
 def test_pacgan_toy_values():
-    # THEORY.md s.3 (PacGAN Fig.): P=U[0,1] vs Q1=U[0.2,1] -> [.2,.8] vs [0,1]: m=2 TV = 1-0.8^2 = 0.36;
+    # docs/theory.md s.3 (PacGAN Fig.): P=U[0,1] vs Q1=U[0.2,1] -> [.2,.8] vs [0,1]: m=2 TV = 1-0.8^2 = 0.36;
     # P vs Q2 (density .6/1.4 on halves) -> [.5,.5] vs [.3,.7]: m=2 TV = 0.24. Unpacked both 0.2.
     assert packed_tv([0.2, 0.8], [0.0, 1.0], 1) == pytest.approx(0.2, abs=1e-15)
     assert packed_tv([0.5, 0.5], [0.3, 0.7], 1) == pytest.approx(0.2, abs=1e-15)

@@ -1,4 +1,4 @@
-"""Certified packed TV brackets, the packed pair and packed regions (THEORY.md s.3-4, issue 8).
+"""Certified packed TV brackets, the packed pair and packed regions (docs/theory.md s.3, s.4).
 
 The certified (lattice + FFT) path is forced with ``method="lattice"`` on cases where the exact
 path also runs, so every bracket is checked against an exact value computed by other code
@@ -118,7 +118,7 @@ def test_exact_method_refuses_with_cost_and_auto_certifies():
 
 def test_explicit_exact_runs_up_to_1e7_type_classes():
     # k = 10, m = 16: 2.0e6 type classes but 7.4e5 outer combinations, beyond the cheap limit:
-    # "auto" certifies, an explicit "exact" enumerates (issue 8: exact wherever types <= 1e7)
+    # "auto" certifies, an explicit "exact" enumerates (the exact path runs wherever the type classes number <= 1e7)
     p, q = bench_pair(10, "near")
     auto = packed_tv_bounds(p, q, 16, width=1e-8)
     assert not auto.exact
@@ -195,7 +195,7 @@ def test_packed_region_tv_equals_packed_tv(pq, m):
 
 
 def test_pacgan_toy_packed_regions():
-    # THEORY.md s.3: m = 2, P vs Q1 has apex (0, 0.36) (no Q mass on the P-only part); P vs Q2 TV 0.24
+    # docs/theory.md s.3: m = 2, P vs Q1 has apex (0, 0.36) (no Q mass on the P-only part); P vs Q2 TV 0.24
     r1 = packed_region([0.2, 0.8], [0.0, 1.0], 2).region
     assert r1.apex == pytest.approx((0.0, 0.36), abs=1e-15)
     r2 = packed_region([0.5, 0.5], [0.3, 0.7], 2).region

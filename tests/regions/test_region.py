@@ -1,4 +1,4 @@
-"""Tests of the mode-collapse region type (regions/_region.py; THEORY.md s.3).
+"""Tests of the mode-collapse region type (regions/_region.py; docs/theory.md s.3).
 
 Oracles of another kind than the sorted-ROC construction under test: the upper hull of the
 points (Q(S), P(S)) over *all* 2^k subsets S, an LP over randomised tests (scipy linprog), the
@@ -77,7 +77,7 @@ def hull_delta(points, e):
 
 
 def test_pacgan_reference_regions():
-    # THEORY.md s.3 (PacGAN example): P=U[0,1], Q1=U[0.2,1] -> atoms p=[.2,.8], q=[0,1];
+    # docs/theory.md s.3 (PacGAN example): P=U[0,1], Q1=U[0.2,1] -> atoms p=[.2,.8], q=[0,1];
     # Q2 density 0.6 on [0,.5], 1.4 on (.5,1] -> p=[.5,.5], q=[.3,.7]. Both TV 0.2,
     # apexes (0, 0.2) and (0.3, 0.5).
     r1 = mode_collapse_region([0.2, 0.8], [0.0, 1.0])
