@@ -23,12 +23,12 @@ def main(argv=None, prog: str = "python -m modecollapse.figures") -> int:
     parser.add_argument("--seed", type=int, default=0, help="base seed (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads for the figures that train small models (default: "
-                             "$OMP_NUM_THREADS, else 1: the toy networks gain nothing from more, and "
-                             "a second thread on a busy 2-core machine makes them several times slower)")
+                             "$OMP_NUM_THREADS, else 1: the toy networks gain nothing from more threads, "
+                             "and on a busy machine extra threads make them slower)")
     parser.add_argument("--gan-steps", type=int, default=None,
                         help="training steps of the GAN/PacGAN runs behind gan_samples and crosscheck_regions "
-                             "(default: 800, about 2 minutes; the cpu preset's full 12000 steps take about "
-                             "18 minutes on one thread and reproduce PacGAN's grid result)")
+                             "(default: 800, a short run; 12000 trains the cpu preset's full schedule; timings "
+                             "in benchmarks/results/gan_throughput.json)")
     args = parser.parse_args(argv)
     if args.gan_steps is not None and args.gan_steps < 1:
         parser.error(f"--gan-steps must be >= 1; got {args.gan_steps}")

@@ -1,9 +1,11 @@
-"""AdaGAN coverage C vs number of modes, our reduced runs beside seed 003's published table.
+"""AdaGAN coverage C vs number of modes, our reduced runs beside the published table
+(AdaGAN arXiv 1701.02386, Table 1, as shown in the AdaGAN talk (Tolstikhin)).
 
 Reads the newest ``adagan_results.json`` under ``ctx.runs_dir`` written by ``python -m modecollapse.gan adagan``
 (the preset ``paper`` is preferred, then ``cpu``, then anything else). When there is none it trains
-the ``cpu`` preset (2 runs per cell, modes 1-10, T = 3, 300 steps per component: ~2.5 minutes on
-2 cores) into ``ctx.runs_dir/adagan_cpu`` and says so; its short training is named in the title.
+the ``cpu`` preset (2 runs per cell, modes 1-10, T = 3, 300 steps per component; its timing is in
+``benchmarks/results/adagan_cpu_preset.json``) into ``ctx.runs_dir/adagan_cpu`` and says so; its short
+training is named in the title.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 
 NAME = "adagan_coverage"
 CAPTION = ("AdaGAN coverage C (median, 5-95% range over runs) vs number of Gaussian modes: our runs "
-           "(filled, preset in the title) beside seed 003's published table (open, dashed)")
-REPRODUCES = "AdaGAN (arXiv 1701.02386) Table 1 / seed 003 coverage table"
+           "(filled, preset in the title) beside AdaGAN's published table (open, dashed)")
+REPRODUCES = "AdaGAN (arXiv 1701.02386) Table 1, the coverage table of the AdaGAN talk (Tolstikhin); docs/theory.md s.5"
 ORDER = 51
 
 _METHODS = ("Vanilla", "Best of T", "Ensemble", "TopKLast0.5", "Boosted")
@@ -59,7 +61,8 @@ def build(ctx):
     if res is None:
         out = Path(ctx.runs_dir) / "adagan_cpu"
         ctx.log(f"[{NAME}] no adagan_results.json under {ctx.runs_dir}: training the 'cpu' preset into {out} "
-                "(~2.5 min on 2 cores; `python -m modecollapse.gan adagan --preset paper` on a GPU for the paper's protocol)")
+                "(a few minutes on a CPU; `python -m modecollapse.gan adagan --preset paper` on a GPU for the paper's "
+                "protocol)")
         res = run_coverage_experiment(coverage_preset("cpu"), out, resume=out.exists(), device="cpu",
                                       preset="cpu", log=ctx.log)
         path = out / "adagan_results.json"

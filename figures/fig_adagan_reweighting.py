@@ -13,7 +13,7 @@ CAPTION = (
 )
 REPRODUCES = (
     "AdaGAN (Tolstikhin et al. 2017, arXiv 1701.02386) Theorem 1 (R*_beta), the (1-beta) contraction "
-    "and finite-step convergence; seed 003"
+    "and finite-step convergence; AdaGAN talk (Tolstikhin); docs/theory.md s.5"
 )
 ORDER = 40
 

@@ -10,7 +10,7 @@ CAPTION = (
     "R(P2,Q2); tensorising W keeps the packed regions nested for m = 2, 3 (and every f-divergence "
     "ordered). Top left: the garbling W found by the verified LP of regions.blackwell_garbling."
 )
-REPRODUCES = "Blackwell (1953); PacGAN (arXiv 1712.04086) proofs of Theorems 3-5 (THEORY.md s.4)"
+REPRODUCES = "Blackwell (1953); PacGAN (arXiv 1712.04086) proofs of Theorems 3-5 (docs/theory.md s.4)"
 ORDER = 23
 
 #: The dominating pair (P2, Q2) on 3 atoms and the kernel that produces the dominated pair.

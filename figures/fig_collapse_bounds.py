@@ -1,4 +1,4 @@
-"""Packed-TV bounds with and without (eps, delta)-mode collapse (THEORY.md s.4.B, 4.C)."""
+"""Packed-TV bounds with and without (eps, delta)-mode collapse (docs/theory.md s.4.B, 4.C)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ CAPTION = (
 )
 REPRODUCES = (
     "PacGAN (arXiv 1712.04086) Theorems 4-5 (mode-collapse lower bound, no-collapse upper bound) "
-    "as exact optimisations; seed 000 slides 'R_inner(tau, alpha, eps1, delta1)' and "
+    "as exact optimisations; PacGAN talk (Oh) slides 'R_inner(tau, alpha, eps1, delta1)' and "
     "'R_outer(tau, eps0, delta0, alpha)'"
 )
 ORDER = 22
@@ -30,7 +30,7 @@ N_TWO_SIDED = 5
 
 
 def _feasible_taus(eps, delta, two_sided, n):
-    """``n`` feasible taus of problem 4.C on [0, 1), ending just below the feasibility limit (found by
+    """``n`` feasible taus of problem 4.C (docs/theory.md) on [0, 1), ending just below the feasibility limit (found by
     bisection on the library's own error: the limit is where it starts raising ValueError)."""
     from modecollapse.regions import packed_tv_max_without_collapse
 

@@ -1,12 +1,15 @@
 """Mode-collapse regions of trained GAN / PacGAN2-4 generators and where their packed TV sits in the PacGAN bounds.
 
 Each generator Q is discretised on the 25-mode grid's partition (3-std discs + "elsewhere") from
-its samples; the target P's cell masses are exact. Left: the exact regions R(P, Q_hat). Right: for
-each pair and m = 2..4, the exact packed TV as a position in its band, 0 at L(tau, m) and 1 at
-1-(1-tau)^m; the bar spans [L1, 1] with L1 the sharpest bound from the pair's own collapses. Pairs: the synthetic 20-of-25-mode generator
-(known collapse, exact masses) and GAN/PacGAN2-4 members from :mod:`gan.runs`: the run of
-``fig_gan_samples`` (cpu preset, 800 steps or ``--gan-steps``) when it is in ``ctx.runs_dir``,
-otherwise a tiny run (:data:`TINY_STEPS` steps) trained here, as the caption says.
+its samples; the target P's cell masses are exact. Left: the exact regions R(P, Q_hat), with an
+inset magnifying the corner epsilon ~ 0 where strongly collapsed regions crowd. Right: for each
+pair and m = 2..4, the exact packed TV as a position in its band, 0 at L(tau, m) and 1 at
+1-(1-tau)^m; the bar spans [L1, 1] with L1 the sharpest bound from the pair's own collapses.
+Pairs: the synthetic 20-of-25-mode generator (known collapse, exact masses) and GAN/PacGAN2-4
+members from :mod:`modecollapse.gan.experiments.runs`: the run of ``fig_gan_samples`` (cpu preset,
+800 steps or ``--gan-steps``) when it is in ``ctx.runs_dir``, otherwise a tiny run
+(:data:`TINY_STEPS` steps) trained here, as the caption says. :func:`draw` re-plots the JSON the
+figure writes.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from __future__ import annotations
 NAME = "crosscheck_regions"
 #: Steps of the fallback run trained when ``fig_gan_samples``'s run is not in ``ctx.runs_dir``.
 TINY_STEPS = 100
-CAPTION = ("Left: exact regions R(P,Q) of GAN/PacGAN2-4 generators on the grid's mode partition (reused gan.runs "
-           f"run of fig gan_samples, else a {TINY_STEPS}-step cpu run) and of a synthetic 20-of-25-mode generator; "
-           "right: where each packed TV sits between L(tau,m) (0) and 1-(1-tau)^m (1); bars span [L1, 1].")
-REPRODUCES = "PacGAN (arXiv 1712.04086) Theorems 3-5 checked on trained generators (issue 6, item 1)"
+CAPTION = ("Left: exact regions R(P,Q) of GAN/PacGAN2-4 generators on the grid's mode partition (reused run of "
+           f"fig gan_samples, else a {TINY_STEPS}-step cpu run) and of a synthetic 20-of-25-mode generator; "
+           "inset: the corner eps ~ 0 magnified; right: where each packed TV sits between L(tau,m) (0) and "
+           "1-(1-tau)^m (1); bars span [L1, 1].")
+REPRODUCES = "PacGAN (arXiv 1712.04086) Theorems 3-5 checked on trained generators; docs/theory.md s.3-4"
 ORDER = 60
 
 
@@ -71,20 +75,40 @@ def compute(runs_dir, log=print, steps: int | None = None) -> dict:
     return out
 
 
-def build(ctx) -> None:
+def _zoom_width(pairs: dict) -> float:
+    """Width of the inset's epsilon range: 2.5 times the median epsilon at which a trained
+    generator's region reaches delta = 0.9 (the strongly collapsed regions rise within a few
+    hundredths of epsilon = 0, where the main panel cannot tell them apart)."""
+    import numpy as np
+
+    reach = []
+    for name, d in pairs.items():
+        v = np.asarray(d["region_vertices"])
+        hit = np.nonzero(v[:, 1] >= 0.9)[0]
+        if name != "synthetic 20/25" and hit.size:
+            reach.append(v[hit[0], 0])
+    return float(np.clip(2.5 * np.median(reach), 0.01, 0.5)) if reach else 0.1
+
+
+def draw(data: dict):
+    """The figure from :func:`compute`'s dictionary (or the JSON it writes)."""
     import numpy as np
 
     from ._style import CYCLE, new_figure
 
-    data = compute(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
     fig, (ax, bx) = new_figure(1, 2, width="full", aspect=0.8)
+    # inset: the corner epsilon ~ 0 magnified, where the trained regions differ
+    zoom = _zoom_width(data["pairs"])
+    ix = ax.inset_axes([0.57, 0.07, 0.4, 0.36])  # below the diagonal, where no region is drawn
     names = list(data["pairs"])
     for i, name in enumerate(names):
         d = data["pairs"][name]
         v = np.asarray(d["region_vertices"])
         c = CYCLE[i % len(CYCLE)]
-        ax.plot(v[:, 0], v[:, 1], color=c, lw=1.2, label=f"{name} (tau={d['tv']:.2f})")
+        ls = ("-", "-", "-", "--", "-.")[i % 5]  # the last PacGAN regions nearly coincide: dash them
+        ax.plot(v[:, 0], v[:, 1], color=c, lw=1.2, ls=ls)
         ax.fill_between(v[:, 0], v[:, 0], v[:, 1], color=c, alpha=0.08)
+        ix.plot(v[:, 0], v[:, 1], color=c, lw=1.0, ls=ls)
         # right: position of the packed TV inside [L, 1-(1-tau)^m] (0 = at L, 1 = at the upper
         # bound; outside [0, 1] would be a violation). m = 1 is left out: there L = upper = tau.
         first = True
@@ -96,7 +120,7 @@ def build(ctx) -> None:
             pos = (chk["packed_tv"] - chk["lower_L"]) / width
             pos1 = (chk["lower_L1"] - chk["lower_L"]) / width
             bx.plot([x, x], [pos1, 1.0], color=c, lw=2.5, alpha=0.35, solid_capstyle="butt")
-            bx.plot([x], [pos], "o", color=c, ms=3, label=name if first else None)
+            bx.plot([x], [pos], "o", color=c, ms=3, label=f"{name} (tau={d['tv']:.2f})" if first else None)
             first = False
     ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls=":")
     ax.set_xlabel(r"$\varepsilon = Q(S)$")
@@ -104,15 +128,28 @@ def build(ctx) -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_title("R(P, Q) on the mode partition")
-    ax.legend(loc="lower right", fontsize=6)
+    ix.set_xlim(0, zoom)
+    ix.set_ylim(0, 1.02)
+    ix.tick_params(labelsize=5, length=2)
+    ix.set_title(rf"zoom: $\varepsilon \leq {zoom:.2g}$", fontsize=6, pad=2)
+    ix.spines[["top", "right"]].set_visible(True)
+    rect = ax.indicate_inset_zoom(ix, edgecolor="0.4", lw=0.6)
+    for line in getattr(rect, "connectors", None) or ():  # the strip and the title say what is zoomed
+        line.set_visible(False)
     bx.axhline(0.0, color="0.5", lw=0.8, ls=":")
     bx.axhline(1.0, color="0.5", lw=0.8, ls=":")
     bx.set_xlabel("packing degree m")
     bx.set_ylabel(r"$(d_{TV}(P^m,Q^m) - L) / (1-(1-\tau)^m - L)$")
     bx.set_xticks([2, 3, 4])
     bx.set_ylim(-0.05, 1.05)
-    src = f"gan.runs, {data['steps']} steps ({'reused' if data['reused_run'] else 'trained here'})"
+    src = f"GAN run, {data['steps']} steps ({'reused' if data['reused_run'] else 'trained here'})"
     bx.set_title(f"position in the PacGAN band; bars start at L1; {src}", fontsize=6)
     bx.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
+    return fig
+
+
+def build(ctx) -> None:
+    data = compute(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
+    fig = draw(data)
     ctx.save_json(NAME, data)
     ctx.savefig(fig, NAME)

@@ -12,7 +12,7 @@ CAPTION = (
     "f*(t) = sup_u tu - f(u) (dashed) on the effective domain of f*; a dot marks a closed end, "
     "a dotted line an open end."
 )
-REPRODUCES = "f-GAN (Nowozin et al. 2016) Tables 1-2; THEORY.md s.1 (with the exact conjugate on u >= 0)"
+REPRODUCES = "f-GAN (Nowozin et al. 2016) Tables 1-2; docs/theory.md s.1 (with the exact conjugate on u >= 0)"
 ORDER = 10
 
 U = np.linspace(0.0, 4.0, 401)

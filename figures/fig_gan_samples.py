@@ -1,26 +1,28 @@
 """Samples of GAN vs PacGAN2-4 on the 2D grid and ring (like PacGAN arXiv 1712.04086, Figure 2).
 
-The models are trained with :func:`gan.runs.load_or_train` (``cpu`` preset, shortened to
-:data:`STEPS` steps unless ``python -m modecollapse.figures --gan-steps N`` says otherwise, seed 0) in
-``ctx.runs_dir``, or reused from there when a run with the same specification exists. Panel titles give the modes captured and the percentage of high-quality
-samples (THEORY.md s.6) of the 2,500 evaluation samples, computed by :mod:`gan.metrics`, beside
-PacGAN's Table 1 (:data:`gan.runs.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed, short
-training, so the comparison is qualitative). The data file also carries the paper's numbers.
+The models are trained with :func:`modecollapse.gan.experiments.runs.load_or_train` (``cpu``
+preset, shortened to :data:`STEPS` steps unless ``python -m modecollapse.figures --gan-steps N``
+says otherwise, seed 0) in ``ctx.runs_dir``, or reused from there when a run with the same
+specification exists. Panel titles give the modes captured and the percentage of high-quality
+samples (docs/theory.md s.6) of the 2,500 evaluation samples, computed by
+:mod:`modecollapse.gan.metrics`, beside PacGAN's Table 1
+(:data:`modecollapse.gan.experiments.runs.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed,
+short training, so the comparison is qualitative). The data file also carries the paper's numbers.
 """
 
 from __future__ import annotations
 
 NAME = "gan_samples"
-#: Training steps per model for this figure: 8 models (2 datasets x m = 1..4) x 800 steps at the
-#: measured ~55 member-steps/s (one thread) is about 2 minutes on an idle CPU, within the figures
-#: job's training budget. Far from converged: the figure shows early training, not PacGAN's Fig. 2.
+#: Training steps per model for this figure: a short run that fits the figures job's training budget
+#: (throughput: benchmarks/results/gan_throughput.json). Far from converged: the figure shows early
+#: training, not PacGAN's Fig. 2.
 STEPS = 800  # default; ``--gan-steps`` (FigureContext.gan_steps) overrides it
 MS = (1, 2, 3, 4)
 SEED = 0
 DATASETS = ("grid", "ring")
 CAPTION = (f"Samples (blue) of GAN and PacGAN2-4 on the 2D grid and ring with the mode centres (orange); "
-           f"cpu preset shortened to {STEPS} steps by default (about 2 min of training on 2 idle cores; far from "
-           f"converged; --gan-steps 12000 trains the full preset, steps in the figure title), "
+           f"cpu preset shortened to {STEPS} steps by default (far from converged; --gan-steps 12000 trains "
+           f"the full preset, steps in the figure title), "
            f"seed 0, 2,500 samples; titles: modes captured, % high quality, and PacGAN Table 1's values "
            f"(10 runs, 400k steps).")
 REPRODUCES = ("PacGAN (arXiv 1712.04086) Figure 2 and Table 1 (paper values in the panel titles), qualitatively "
@@ -88,11 +90,10 @@ def build(ctx) -> None:
             ax.set_xlim(-lim, lim)
             ax.set_ylim(-lim, lim)
             ax.set_aspect("equal")
-            ax.set_xlabel("$x_1$")
+            # samples beyond the axes are counted under the panel, where no point or tick can cover it
+            outside = int((~inside).sum())
+            ax.set_xlabel("$x_1$" + (f"  ({outside} outside)" if outside else ""))
             if col == 0:
                 ax.set_ylabel("$x_2$")
-            outside = int((~inside).sum())
-            if outside:
-                ax.text(0.02, 0.02, f"{outside} outside", transform=ax.transAxes, fontsize=6)
     ctx.savefig(fig, NAME)
     ctx.save_csv(NAME, panel_rows(runs))

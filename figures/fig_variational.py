@@ -12,7 +12,8 @@ CAPTION = (
     "4-atom pair: 0 at s=0, equal to the exact D_f(P||Q) (line) only at s=1, below it elsewhere; "
     "ticks mark witnesses leaving dom f* (bound -inf)."
 )
-REPRODUCES = "f-GAN (Nowozin et al. 2016) Eq. 4-5; seeds 001/003 variational representation; THEORY.md s.1"
+REPRODUCES = ("f-GAN (Nowozin et al. 2016, arXiv 1606.00709) Eq. 4-5, the variational representation as in the "
+              "f-GAN/WGAN lecture and the AdaGAN talk (Tolstikhin); docs/theory.md s.1")
 ORDER = 11
 
 #: The fixed pair (P target, Q generator): full support so every D_f shown is finite.

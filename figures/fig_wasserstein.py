@@ -10,7 +10,7 @@ CAPTION = (
     "instances (d = 1, 2, 3): strong duality puts every point on y = x. (b) A 1-D pair: W1 is the "
     "area between the CDFs. (c) Its optimal 1-Lipschitz potential f, slope sign(F_Q - F_P)."
 )
-REPRODUCES = "WGAN (Arjovsky et al. 2017) Eq. 2-3, Kantorovich-Rubinstein duality; THEORY.md s.2"
+REPRODUCES = "WGAN (Arjovsky et al. 2017) Eq. 2-3, Kantorovich-Rubinstein duality; docs/theory.md s.2"
 ORDER = 12
 
 N_INSTANCES = 36
