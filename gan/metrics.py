@@ -1,10 +1,11 @@
-"""Mode-collapse metrics of the VEEGAN/PacGAN protocol (THEORY.md s.6), pure numpy.
+"""Mode-collapse metrics of the VEEGAN/PacGAN protocol (docs/theory.md s.6), pure numpy.
 
 For generated samples :math:`x_1..x_n` and a mixture with mode centres :math:`\\mu_1..\\mu_k` and
 per-coordinate std :math:`\\sigma`:
 
 * a sample is *high quality* (HQ) if :math:`\\min_j \\|x_i - \\mu_j\\|_2 \\le 3\\sigma`
-  (the threshold is ``n_std * std`` with ``n_std = 3``);
+  (the threshold is ``n_std * std`` with ``n_std = 3``; :func:`gan.data.assign_modes`, the
+  package's one "which mode is x in" rule);
 * mode :math:`j` is *captured* if at least one HQ sample has it as nearest mode;
 * reverse KL: :math:`\\mathrm{KL}(h \\| u) = \\sum_j h_j \\log(k h_j)`, with :math:`h` the
   histogram of the HQ samples over their nearest modes and :math:`u` uniform on the k modes
@@ -24,6 +25,7 @@ import numpy as np
 from scipy.special import rel_entr
 
 from modecollapse.divergences._validation import check_real
+from modecollapse.gan.data import assign_modes
 
 __all__ = ["ModeMetrics", "MeanSE", "mode_metrics", "mean_se", "summarize_metrics", "N_EVAL_SAMPLES", "model_label"]
 
@@ -32,7 +34,7 @@ def model_label(m: int) -> str:
     """The name results use for packing degree ``m``: ``"GAN"`` for m = 1, ``"PacGAN<m>"`` otherwise."""
     return "GAN" if m == 1 else f"PacGAN{m}"
 
-#: Number of generated samples the protocol evaluates (THEORY.md s.6).
+#: Number of generated samples the protocol evaluates (docs/theory.md s.6).
 N_EVAL_SAMPLES = 2500
 
 
@@ -110,11 +112,9 @@ def mode_metrics(samples, means, std: float, *, n_std: float = 3.0) -> ModeMetri
     std = check_real(std, "std", lo=0.0, lo_open=True)
     n_std = check_real(n_std, "n_std", lo=0.0, lo_open=True)
     k = mu.shape[0]
-    d2 = ((x[:, None, :] - mu[None, :, :]) ** 2).sum(axis=-1)
-    nearest = np.argmin(d2, axis=1)
-    hq = d2[np.arange(len(x)), nearest] <= (n_std * std) ** 2
-    counts = np.bincount(nearest[hq], minlength=k)
-    n_hq = int(hq.sum())
+    mode = assign_modes(x, mu, n_std * std)  # k = not high quality
+    counts = np.bincount(mode, minlength=k + 1)[:k]
+    n_hq = int(counts.sum())
     if n_hq == 0:
         rkl = math.inf
     else:

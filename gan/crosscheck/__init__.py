@@ -1,4 +1,4 @@
-"""Cross-checks of trained GAN / PacGAN / AdaGAN models against the exact theory (issue 6).
+"""Cross-checks of trained GAN / PacGAN / AdaGAN models against the exact theory.
 
 Four checks, each returning a frozen result object and, through the ``run_*`` functions, a
 JSON-ready dict (``python -m modecollapse.gan crosscheck`` writes them atomically):
@@ -15,15 +15,20 @@ JSON-ready dict (``python -m modecollapse.gan crosscheck`` writes them atomicall
 4. **Variational bounds in practice** (:func:`variational_bound_trace` for f-GAN critics,
    :func:`wasserstein_critic_trace` for a WGAN critic).
 
-Conventions (``THEORY.md`` s.0): **P is the target (real data), Q the generator**; regions are
-drawn with ``eps = Q(S)`` on x and ``delta = P(S)`` on y.
+Conventions (docs/theory.md s.0): **P is the target (real data), Q the generator**; regions are
+drawn with ``eps = Q(S)`` on x and ``delta = P(S)`` on y. The mixtures are
+:class:`gan.data.GaussianMixture` values (re-exported here with :class:`gan.data.ModePartition`).
+
+What is not imported: items 2-4 need torch; their names (:data:`TORCH_WITNESS_TERMS` ...
+:func:`packed_tv_bracket`) are listed in ``__all__`` but resolved on first access (PEP 562), so
+``import modecollapse.gan.crosscheck`` and item 1 work without torch.
 
 Example
 -------
 >>> import numpy as np
->>> from gan.crosscheck import GaussianMixture, dropped_modes_generator, generator_collapse_report
->>> from gan.datasets import grid
->>> target = GaussianMixture.from_dataset(grid())
+>>> from modecollapse.gan.crosscheck import dropped_modes_generator, generator_collapse_report
+>>> from modecollapse.gan.data import grid
+>>> target = grid().mixture
 >>> gen = dropped_modes_generator(target, dropped=[0, 6, 12, 18, 24])   # 20 of 25 modes
 >>> rep = generator_collapse_report(target, gen.sample(100_000, np.random.default_rng(0)))
 >>> round(rep.apex_delta, 4)      # (0, delta) collapse: the 5 missing modes' disc mass
@@ -42,16 +47,42 @@ import numpy as np
 
 from modecollapse.divergences._validation import check_integer
 
-from modecollapse.gan.crosscheck._mixture import *  # noqa: F403
-from modecollapse.gan.crosscheck._mixture import __all__ as _mixture_all
-from modecollapse.gan.crosscheck._mixture import GaussianMixture
-from modecollapse.gan.crosscheck._regions import *  # noqa: F403
-from modecollapse.gan.crosscheck._regions import __all__ as _regions_all
-from modecollapse.gan.crosscheck._regions import collapse_report, generator_collapse_report
+from modecollapse.gan.crosscheck._multinomial import (
+    MultinomialEstimate,
+    estimate_cell_masses,
+    l1_radius,
+    samples_for_l1_radius,
+)
+from modecollapse.gan.crosscheck._regions import (
+    BOUND_ATOL,
+    BoundCheck,
+    CollapseReport,
+    PackingBoundViolation,
+    check_packing_bounds,
+    collapse_report,
+    generator_collapse_report,
+    trained_collapse_reports,
+)
+from modecollapse.gan.data import GaussianMixture, ModePartition
 
 __all__ = [
-    *_mixture_all,
-    *_regions_all,
+    # the mixtures and their mode cells (gan.data), cell-mass estimates (numpy)
+    "GaussianMixture",
+    "ModePartition",
+    "MultinomialEstimate",
+    "estimate_cell_masses",
+    "l1_radius",
+    "samples_for_l1_radius",
+    # item 1: regions of generators on the mode partition (numpy)
+    "BOUND_ATOL",
+    "BoundCheck",
+    "CollapseReport",
+    "PackingBoundViolation",
+    "check_packing_bounds",
+    "collapse_report",
+    "generator_collapse_report",
+    "trained_collapse_reports",
+    # synthetic pairs, runners, results files
     "dropped_modes_generator",
     "write_results",
     "read_results",
@@ -74,15 +105,13 @@ __all__ = [
     "wasserstein_critic_trace",
     "adagan_weight_crosscheck",
     "same_components",
+    "ExactBracket",
     "divergence_bracket",
     "packed_tv_bracket",
 ]
 
-_LAZY = {
-    "TORCH_WITNESS_TERMS", "PackedTVEstimate", "VariationalTrace", "WassersteinTrace", "AdaGANWeightCheck",
-    "packed_tv_discriminator", "variational_bound_trace", "wasserstein_critic_trace", "adagan_weight_crosscheck",
-    "same_components", "divergence_bracket", "packed_tv_bracket",
-}
+#: The torch names: everything in ``__all__`` after ``run_wasserstein`` (defined in ``_critics``).
+_LAZY = frozenset(__all__[__all__.index("run_wasserstein") + 1 :])
 
 
 def __getattr__(name):  # PEP 562: torch is imported only when a critic is asked for
@@ -91,6 +120,10 @@ def __getattr__(name):  # PEP 562: torch is imported only when a critic is asked
 
         return getattr(_crosscheck_critics, name)
     raise AttributeError(f"module 'modecollapse.gan.crosscheck' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 # ------------------------------------------------------------------------------------------
@@ -120,15 +153,15 @@ def dropped_modes_generator(target: GaussianMixture, dropped) -> GaussianMixture
 
 
 def _ring() -> GaussianMixture:
-    from modecollapse.gan.data._mixtures import ring
+    from modecollapse.gan.data import ring
 
-    return GaussianMixture.from_dataset(ring())
+    return ring().mixture
 
 
 def _grid() -> GaussianMixture:
-    from modecollapse.gan.data._mixtures import grid
+    from modecollapse.gan.data import grid
 
-    return GaussianMixture.from_dataset(grid())
+    return grid().mixture
 
 
 #: The synthetic (target, generator) pairs used by the checks, figures and tests. Each maps a name
@@ -216,7 +249,7 @@ def _hardware() -> dict:
         info["torch"] = torch.__version__
         info["device"] = "cuda:" + torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
         info["torch_threads"] = torch.get_num_threads()
-    except ImportError:  # item 1 does not need torch
+    except ImportError:  # the regions check does not need torch
         info["device"] = "cpu"
     return info
 
@@ -234,8 +267,6 @@ def run_regions_synthetic(*, n_samples: int = 100_000, confidence: float = 0.95,
     for name in scenarios:
         target, gen = scenario(name)
         rep = generator_collapse_report(target, gen.sample(n_samples, rng), confidence=confidence)
-        from modecollapse.gan.crosscheck._mixture import ModePartition
-
         part = ModePartition.from_mixture(target)
         exact = collapse_report(target.cell_masses(part), gen.cell_masses(part))
         out["scenarios"][name] = {"description": SCENARIOS[name], "sampled": rep.to_dict(), "exact": exact.to_dict()}
@@ -249,8 +280,6 @@ def run_regions_trained(runs_dir, *, n_samples: int | None = None, confidence: f
     PacGAN bounds (:func:`trained_collapse_reports`); a pair outside a bound raises
     :class:`PackingBoundViolation`.
     """
-    from modecollapse.gan.crosscheck._regions import trained_collapse_reports
-
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
         raise FileNotFoundError(f"runs_dir={str(runs_dir)!r} is not a folder")

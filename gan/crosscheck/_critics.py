@@ -15,7 +15,7 @@ Every estimate returned here is a *lower* bound on a quantity that is bracketed 
   unbounded ones) covers the sampling error.
 * A WGAN critic divided by its Lipschitz constant *on the evaluation samples* is feasible for the
   discrete Kantorovich-Rubinstein dual LP, so its value is <= the exact ``W1`` of the empirical
-  measures (``THEORY.md`` s.2) with no sampling error at all.
+  measures (docs/theory.md s.2) with no sampling error at all.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import contextlib
 import functools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -32,7 +33,8 @@ from torch.nn import functional as F
 
 from modecollapse.divergences._validation import check_integer, check_probability, check_real
 
-from modecollapse.gan.crosscheck._mixture import GaussianMixture, ModePartition
+from modecollapse.gan.data import GaussianMixture, ModePartition
+from modecollapse.gan.nets import mlp_critic
 
 __all__ = [
     "TORCH_WITNESS_TERMS",
@@ -45,6 +47,7 @@ __all__ = [
     "wasserstein_critic_trace",
     "adagan_weight_crosscheck",
     "same_components",
+    "ExactBracket",
     "divergence_bracket",
     "packed_tv_bracket",
 ]
@@ -100,7 +103,7 @@ def _torch_threads(n: int = 1):
     """Run tiny-network training on ``n`` intra-op threads, restoring the caller's setting after.
 
     For MLPs of width <= a few hundred on batches of a few thousand, thread synchronisation costs
-    more than it saves; on a loaded 2-core machine it was 50x slower than one thread.
+    more than it saves (far more on a loaded machine).
     """
     old = torch.get_num_threads()
     torch.set_num_threads(n)
@@ -119,16 +122,6 @@ def _single_threaded(fn):
     return wrapper
 
 
-def _mlp(d_in: int, hidden: int, depth: int) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    d = d_in
-    for _ in range(depth):
-        layers += [nn.Linear(d, hidden), nn.LeakyReLU(0.2)]
-        d = hidden
-    layers.append(nn.Linear(d, 1))
-    return nn.Sequential(*layers)
-
-
 def _forward(net: nn.Module, x: np.ndarray) -> np.ndarray:
     with torch.no_grad():
         return net(torch.as_tensor(x, dtype=torch.float32)).squeeze(-1).double().numpy()
@@ -139,7 +132,7 @@ def _forward(net: nn.Module, x: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------------------------
 def same_components(a: GaussianMixture, b: GaussianMixture) -> bool:
     """True when ``a`` and ``b`` have the same centres and std (they differ only in weights)."""
-    return a.centers.shape == b.centers.shape and bool(np.array_equal(a.centers, b.centers)) and a.std == b.std
+    return a.means.shape == b.means.shape and bool(np.array_equal(a.means, b.means)) and a.std == b.std
 
 
 def _require_same(target: GaussianMixture, generator: GaussianMixture):
@@ -149,8 +142,19 @@ def _require_same(target: GaussianMixture, generator: GaussianMixture):
         raise ValueError("target and generator must share centres and std (only the weights may differ) for the exact bracket")
 
 
-def divergence_bracket(name: str, target: GaussianMixture, generator: GaussianMixture, *, n_std: float = 3.0):
-    """``(lower, upper)`` exact bracket on ``D_f(P||Q)`` for same-component mixtures.
+class ExactBracket(NamedTuple):
+    """An exact bracket ``lower <= quantity <= upper`` (both computed exactly, no sampling).
+
+    A named tuple, so ``lo, hi = divergence_bracket(...)`` unpacks it.
+    """
+
+    lower: float
+    upper: float
+
+
+def divergence_bracket(name: str, target: GaussianMixture, generator: GaussianMixture, *,
+                       n_std: float = 3.0) -> ExactBracket:
+    """Exact bracket ``lower <= D_f(P||Q) <= upper`` for same-component mixtures.
 
     ``lower = D_f(P_cells || Q_cells)`` on the mode partition with discs of ``n_std * std``;
     ``upper = D_f(w || v)`` on the weights (both by data processing, see the module docstring).
@@ -162,11 +166,12 @@ def divergence_bracket(name: str, target: GaussianMixture, generator: GaussianMi
     fd = divergences.get_f_divergence(name)
     lo = fd.divergence(target.cell_masses(part), generator.cell_masses(part))
     hi = fd.divergence(target.weights, generator.weights)
-    return float(lo), float(hi)
+    return ExactBracket(float(lo), float(hi))
 
 
-def packed_tv_bracket(target: GaussianMixture, generator: GaussianMixture, m: int, *, n_std: float = 3.0):
-    """``(lower, upper)`` exact bracket on ``d_TV(P^m, Q^m)``: packed TV of the cells and of the weights."""
+def packed_tv_bracket(target: GaussianMixture, generator: GaussianMixture, m: int, *,
+                      n_std: float = 3.0) -> ExactBracket:
+    """Exact bracket on ``d_TV(P^m, Q^m)``: packed TV of the cells (lower) and of the weights (upper)."""
     from modecollapse import regions
 
     _require_same(target, generator)
@@ -174,7 +179,7 @@ def packed_tv_bracket(target: GaussianMixture, generator: GaussianMixture, m: in
     part = ModePartition.from_mixture(target, n_std=n_std)
     lo = regions.packed_tv(target.cell_masses(part), generator.cell_masses(part), m)
     hi = regions.packed_tv(target.weights, generator.weights, m)
-    return float(getattr(lo, "value", lo)), float(getattr(hi, "value", hi))
+    return ExactBracket(float(lo), float(hi))
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ class _Stratified:
         w = mix.weights
         n_c = np.where(w > 0, np.maximum(2, np.round(n * w)), 0).astype(np.int64)
         comp = np.repeat(np.arange(w.size), n_c)
-        x = mix.centers[comp] + mix.std * rng.standard_normal((comp.size, mix.dim))
+        x = mix.sample_components(comp, rng)
         return cls(x=x, comp=comp, w=w, n_c=n_c)
 
     def mean_var(self, g: np.ndarray) -> tuple[float, float]:
@@ -210,7 +215,9 @@ class _Stratified:
 
 
 def _packed(mix: GaussianMixture, n: int, m: int, rng) -> np.ndarray:
-    # m independent draws per packed sample, concatenated on the feature axis (PacGAN)
+    # n packed samples from n*m i.i.d. draws: packed sample j is draws j*m .. j*m + m - 1, laid out
+    # as gan.nets.pack lays them out (feature block c = draw c). nets.pack groups call-major rows
+    # instead because the generator's BatchNorm is per call; an i.i.d. stream has no calls.
     return mix.sample(n * m, rng).reshape(n, m * mix.dim)
 
 
@@ -290,7 +297,7 @@ def packed_tv_discriminator(
     * ``"gan"`` (default): the GAN/BCE loss, i.e. the f-GAN bound of the GAN divergence; its
       optimum ``V* = log(p/q)`` has the TV-optimal set ``{V* > 0} = {p > q}``;
     * ``"tv"``: the f-GAN variational bound for TV itself, ``E_{P^m}[T] - E_{Q^m}[T]`` with
-      ``T = tanh(V)/2`` (``sup_T = d_TV``, attained at ``T = sign(p - q)/2``; ``THEORY.md`` s.1).
+      ``T = tanh(V)/2`` (``sup_T = d_TV``, attained at ``T = sign(p - q)/2``; docs/theory.md s.1).
       Its gradient vanishes where ``tanh`` saturates and on flat regions; it trains more slowly.
 
     Either way the TV witnesses read off ``V`` (the set ``{V > 0}`` and ``tanh(V)/2``) are valid,
@@ -309,9 +316,8 @@ def packed_tv_discriminator(
     if objective not in ("gan", "tv"):
         raise ValueError(f"objective must be 'gan' or 'tv'; got objective={objective!r}")
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
     xp, xq = _packed(target, n_train, m, rng), _packed(generator, n_train, m, rng)
-    net = _mlp(m * target.dim, hidden, depth)
+    net = mlp_critic(m * target.dim, hidden, depth, generator=torch.Generator().manual_seed(seed))
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     tp, tq = torch.as_tensor(xp, dtype=torch.float32), torch.as_tensor(xq, dtype=torch.float32)
     for _ in range(steps):
@@ -405,7 +411,7 @@ def variational_bound_trace(
 
     The critic ``V`` is an MLP; the witness is ``T = g_f(V)`` with the f-GAN output activation
     (f-GAN Table 2), trained by Adam on fresh minibatches (``batch`` samples of each side per
-    step) to maximise ``E_P[T] - E_Q[f*(T)]`` (f-GAN eq. (4), ``THEORY.md`` s.1).
+    step) to maximise ``E_P[T] - E_Q[f*(T)]`` (f-GAN eq. (4), docs/theory.md s.1).
     ``name`` is one of :data:`TORCH_WITNESS_TERMS` (``kl``, ``jensen_shannon`` (= 2 JSD), ``gan``
     (= 2 JSD - log 4), ``total_variation``).
     """
@@ -424,11 +430,10 @@ def variational_bound_trace(
     conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
     seed = check_integer(seed, "seed")
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
     terms = TORCH_WITNESS_TERMS[name]
     fd = divergences.get_f_divergence(name)
     ep, eq = _Stratified.draw(target, n_eval, rng), _Stratified.draw(generator, n_eval, rng)
-    net = _mlp(target.dim, hidden, depth)
+    net = mlp_critic(target.dim, hidden, depth, generator=torch.Generator().manual_seed(seed))
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     marks = set(_checkpoints(steps, n_checkpoints))
     rec_s, rec_b, rec_se = [], [], []
@@ -537,8 +542,9 @@ def wasserstein_critic_trace(
     n_checkpoints = check_integer(n_checkpoints, "n_checkpoints", minimum=2)
     gp_weight = check_real(gp_weight, "gp_weight", lo=0.0)
     seed = check_integer(seed, "seed")
-    torch.manual_seed(seed)
-    net = _mlp(xp.shape[1], check_integer(hidden, "hidden", minimum=1), check_integer(depth, "depth", minimum=1))
+    gen = torch.Generator().manual_seed(seed)  # the initial weights, then the interpolation draws
+    net = mlp_critic(xp.shape[1], check_integer(hidden, "hidden", minimum=1), check_integer(depth, "depth", minimum=1),
+                     generator=gen)
     opt = torch.optim.Adam(net.parameters(), lr=check_real(lr, "lr", lo=0.0, lo_open=True), betas=(0.5, 0.9))
     tp, tq = torch.as_tensor(xp, dtype=torch.float32), torch.as_tensor(xq, dtype=torch.float32)
     z = np.concatenate([xp, xq])
@@ -553,15 +559,14 @@ def wasserstein_critic_trace(
             rec.append((step, raw, lip, raw / lip if lip > 0 else 0.0))
         if step == steps:
             break
-        t = torch.rand(n, 1)
+        t = torch.rand(n, 1, generator=gen)
         inter = (t * tp[:n] + (1 - t) * tq[:n]).requires_grad_(True)
         g = torch.autograd.grad(net(inter).sum(), inter, create_graph=True)[0]
         loss = -(net(tp).mean() - net(tq).mean()) + gp_weight * ((g.norm(dim=1) - 1.0) ** 2).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
-    w1 = divergences.wasserstein1(xp, xq)
-    w1 = float(getattr(w1, "value", w1))
+    w1 = float(divergences.wasserstein1(xp, xq))
     arr = np.array(rec, dtype=float)
     return WassersteinTrace(steps=arr[:, 0].astype(int), raw=arr[:, 1], lipschitz=arr[:, 2], bound=arr[:, 3],
                             w1=w1, n_eval=int(z.shape[0]))
@@ -630,7 +635,7 @@ def adagan_weight_crosscheck(
     so the optimal logit is ``log p_d - log p_g``). The classifier (MLP, BCE, full-batch Adam)
     gives ``h_i = exp(-logit(x_i))``; the densities give the exact ``h_i``. Both go through
     ``divergences.adagan_weights(..., from_logits=True)`` (AdaGAN, Tolstikhin et al. 2017,
-    Theorem 1 and the weights slide of seed 003).
+    Theorem 1 and the data-weight rule in the AdaGAN talk (Tolstikhin)).
     """
     from modecollapse import divergences
 
@@ -640,10 +645,10 @@ def adagan_weight_crosscheck(
     steps = check_integer(steps, "steps", minimum=0)
     seed = check_integer(seed, "seed")
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
     x = target.sample(n_data, rng)
     y = model.sample(n_data, rng)
-    net = _mlp(target.dim, check_integer(hidden, "hidden", minimum=1), check_integer(depth, "depth", minimum=1))
+    net = mlp_critic(target.dim, check_integer(hidden, "hidden", minimum=1), check_integer(depth, "depth", minimum=1),
+                     generator=torch.Generator().manual_seed(seed))
     opt = torch.optim.Adam(net.parameters(), lr=check_real(lr, "lr", lo=0.0, lo_open=True))
     tx, ty = torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y, dtype=torch.float32)
     for _ in range(steps):
@@ -652,7 +657,7 @@ def adagan_weight_crosscheck(
         loss.backward()
         opt.step()
     logit_hat = _forward(net, x)
-    logit_exact = target.log_prob(x) - model.log_prob(x)
+    logit_exact = target.logpdf(x) - model.logpdf(x)
     wc = divergences.adagan_weights(logit_hat, beta, from_logits=True)
     we = divergences.adagan_weights(logit_exact, beta, from_logits=True)
     star = divergences.adagan_optimal_component(target.weights, model.weights, beta)

@@ -1,7 +1,7 @@
 """Item 1 of the cross-checks: the mode-collapse region of a (trained) generator on the mode partition.
 
 Target P and generator Q are pushed through the same map x -> cell (one cell per mode's
-``3 std`` disc plus "elsewhere"). By data processing (Blackwell, ``THEORY.md`` s.4) the region of
+``3 std`` disc plus "elsewhere"). By data processing (Blackwell, docs/theory.md s.4) the region of
 the discretised pair is *inside* the region of the continuous pair: every collapse found here is a
 real collapse of (P, Q), witnessed by a union of discs, and every TV / packed TV computed here is a
 *lower* bound on the continuous one. The discretised pair is an honest discrete pair, so the PacGAN
@@ -17,7 +17,8 @@ import numpy as np
 
 from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
-from modecollapse.gan.crosscheck._mixture import GaussianMixture, ModePartition, MultinomialEstimate, estimate_cell_masses
+from modecollapse.gan.crosscheck._multinomial import MultinomialEstimate, estimate_cell_masses
+from modecollapse.gan.data import GaussianMixture, ModePartition
 
 __all__ = [
     "BOUND_ATOL",
@@ -40,10 +41,6 @@ class PackingBoundViolation(AssertionError):
     """A discrete pair outside the proven PacGAN bounds: a bug in ``regions`` or in the pair's data."""
 
 
-def _value(x) -> float:
-    return float(getattr(x, "value", x))
-
-
 @dataclass(frozen=True)
 class BoundCheck:
     """Where one pair's packed TV sits relative to the PacGAN bounds, for one packing degree ``m``.
@@ -63,7 +60,7 @@ class BoundCheck:
         ``1 - (1 - tau)^m`` (PacGAN Theorem 3).
     lower_collapse : float
         ``max`` over the region's vertices ``(eps, delta)`` (``delta > eps``) of
-        ``L1(eps, delta, tau, m)`` (``THEORY.md`` s.4 B): the sharpest lower bound the pair's own
+        ``L1(eps, delta, tau, m)`` (docs/theory.md s.4 B): the sharpest lower bound the pair's own
         collapses give. Equals ``lower`` when the region has no vertex above the diagonal.
     lower_collapse_at : tuple of float
         The ``(eps, delta)`` attaining ``lower_collapse``.
@@ -97,7 +94,7 @@ def check_packing_bounds(p, q, ms=(1, 2, 3, 4), *, atol: float = BOUND_ATOL, rai
 
     Checks ``L(tau, m) <= d_TV(P^m, Q^m) <= 1 - (1-tau)^m`` (PacGAN, arXiv 1712.04086, Theorem 3)
     and ``L1(eps, delta, tau, m) <= d_TV(P^m, Q^m)`` for every vertex ``(eps, delta)`` of
-    ``R(P, Q)`` above the diagonal (``THEORY.md`` s.4 B; the pair has ``(eps, delta)``-mode
+    ``R(P, Q)`` above the diagonal (docs/theory.md s.4 B; the pair has ``(eps, delta)``-mode
     collapse there). These are theorems for every pair: a violation means a bug in one of the
     two computations, and raises :class:`PackingBoundViolation` unless ``raise_on_violation`` is
     False.
@@ -118,15 +115,15 @@ def check_packing_bounds(p, q, ms=(1, 2, 3, 4), *, atol: float = BOUND_ATOL, rai
     for m in ms:
         bracket = regions.packed_tv_bounds(p, q, m)  # certified [lower, upper]; exact for our sizes
         packed_lo, packed_hi = float(bracket.lower), float(bracket.upper)
-        packed = _value(regions.packed_tv(p, q, m))
+        packed = float(regions.packed_tv(p, q, m))
         if tau > 0:
-            lo = _value(regions.packed_tv_min(tau, m))
-            hi = _value(regions.packed_tv_max(tau, m))
+            lo = float(regions.packed_tv_min(tau, m).value)
+            hi = float(regions.packed_tv_max(tau, m).value)
         else:
             lo = hi = 0.0
         best, at = lo, (0.0, 0.0)
         for e, d in pts:
-            v = _value(regions.packed_tv_min_with_collapse(tau, m, eps=e, delta=d))
+            v = float(regions.packed_tv_min_with_collapse(tau, m, eps=e, delta=d).value)
             if v > best:
                 best, at = v, (e, d)
         # the float may sit anywhere in its certified bracket: allow the bracket's width on top of atol
@@ -277,11 +274,11 @@ def trained_collapse_reports(run, *, n_samples: int | None = None, ms=(1, 2, 3, 
     list of (m, seed, CollapseReport)
         In the run's member order.
     """
-    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.data import get_dataset
     from modecollapse.gan.experiments.runs import RunResult, evaluate_run, load_run
 
     res = run if isinstance(run, RunResult) else load_run(run)
-    target = GaussianMixture.from_dataset(get_dataset(res.spec.dataset, data_seed=res.spec.data_seed))
+    target = get_dataset(res.spec.dataset, data_seed=res.spec.data_seed).mixture
     if n_samples is None:
         samples = res.samples()
     else:

@@ -2,7 +2,7 @@
 
 Pure numpy (no torch), so metrics and theory cross-checks can use the datasets without torch.
 
-* ``ring`` -- 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, isotropic std 0.01 (THEORY.md s.6,
+* ``ring`` -- 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, isotropic std 0.01 (docs/theory.md s.6,
   VEEGAN Table 1, PacGAN arXiv 1712.04086 Section 5.1).
 * ``grid`` -- 25 modes at ``{-4, -2, 0, 2, 4}^2``, isotropic std 0.05 (same sources).
 * ``gmm1`` ... ``gmm10`` -- AdaGAN's toy mixtures (arXiv 1701.02386, Section 4.1, as released in
@@ -13,7 +13,7 @@ Pure numpy (no torch), so metrics and theory cross-checks can use the datasets w
   ``v(5) = 10``, ``v(k) = 3 k^2`` for ``k > 5`` (the code's ``variance_factor`` at dimension 2).
 
 All mixtures have uniform weights. The training set is a fixed sample of ``n_train`` points
-(100,000 by default, THEORY.md s.6) drawn once from ``numpy.random.default_rng(data_seed)``; GANs
+(100,000 by default, docs/theory.md s.6) drawn once from ``numpy.random.default_rng(data_seed)``; GANs
 train on mini-batches drawn from these points, never on fresh draws from the mixture.
 """
 
@@ -24,12 +24,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import logsumexp
-
 from modecollapse.divergences._validation import check_integer, check_real
+from modecollapse.gan.data._gaussian import GaussianMixture
 
 __all__ = [
     "DATASET_NAMES",
+    "N_TRAIN",
     "MixtureDataset",
     "ring",
     "grid",
@@ -40,13 +40,13 @@ __all__ = [
 #: Names accepted by :func:`get_dataset` (and the CLI's ``--dataset``).
 DATASET_NAMES = ("ring", "grid", *(f"gmm{k}" for k in range(1, 11)))
 
-#: Default number of fixed training points (THEORY.md s.6).
+#: Default number of fixed training points (docs/theory.md s.6).
 N_TRAIN = 100_000
 
 
 @dataclass(frozen=True, eq=False)
 class MixtureDataset:
-    """An isotropic, equal-weight Gaussian mixture in R^d with a fixed training sample.
+    """A benchmark: an equal-weight :class:`GaussianMixture` in R^d with a fixed training sample.
 
     Density: :math:`p(x) = \\frac1k \\sum_{j=1}^k \\mathcal N(x; \\mu_j, \\sigma^2 I_d)`.
 
@@ -62,6 +62,8 @@ class MixtureDataset:
         Size of the fixed training sample.
     data_seed : int
         Seed of ``numpy.random.default_rng`` that draws the training sample.
+    mixture : GaussianMixture
+        The mixture itself (weights ``1/k``, ``means``, ``std``): density, nearest mode, mode cells.
     """
 
     name: str
@@ -69,16 +71,18 @@ class MixtureDataset:
     std: float
     n_train: int = N_TRAIN
     data_seed: int = 0
+    mixture: GaussianMixture = field(init=False, repr=False, compare=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         means = np.asarray(self.means, dtype=np.float64)
         if means.ndim != 2 or means.shape[0] < 1 or not np.all(np.isfinite(means)):
             raise ValueError(f"means must be a finite array of shape (k, d) with k >= 1; got shape {means.shape}")
-        means = means.copy()
-        means.setflags(write=False)
-        object.__setattr__(self, "means", means)
-        object.__setattr__(self, "std", check_real(self.std, "std", lo=0.0, lo_open=True))
+        std = check_real(self.std, "std", lo=0.0, lo_open=True)
+        mixture = GaussianMixture.uniform(means, std)
+        object.__setattr__(self, "mixture", mixture)
+        object.__setattr__(self, "means", mixture.means)
+        object.__setattr__(self, "std", mixture.std)
         object.__setattr__(self, "n_train", check_integer(self.n_train, "n_train", minimum=1))
         object.__setattr__(self, "data_seed", check_integer(self.data_seed, "data_seed", minimum=0))
 
@@ -86,21 +90,25 @@ class MixtureDataset:
     @property
     def n_modes(self) -> int:
         """Number of mixture components ``k``."""
-        return int(self.means.shape[0])
+        return self.mixture.n_modes
 
     @property
     def dim(self) -> int:
         """Dimension ``d`` of a sample."""
-        return int(self.means.shape[1])
+        return self.mixture.dim
 
     @property
     def weights(self) -> np.ndarray:
-        """Mixture weights, shape (k,): uniform ``1/k``."""
-        return np.full(self.n_modes, 1.0 / self.n_modes)
+        """Mixture weights, shape (k,): uniform ``1/k`` (read-only)."""
+        return self.mixture.weights
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n: int, rng: np.random.Generator | int | None = None, *, return_modes: bool = False):
         """Draw ``n`` fresh points from the mixture.
+
+        The benchmark's own draw (the one the fixed training sample is made with): the component
+        of each point by ``rng.integers(0, k, n)`` (the weights are equal), then the points by
+        :meth:`GaussianMixture.sample_components`.
 
         Parameters
         ----------
@@ -119,7 +127,7 @@ class MixtureDataset:
         n = check_integer(n, "n", minimum=0)
         gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         comp = gen.integers(0, self.n_modes, size=n)
-        x = self.means[comp] + self.std * gen.standard_normal((n, self.dim))
+        x = self.mixture.sample_components(comp, gen)
         return (x, comp) if return_modes else x
 
     def training_points(self) -> np.ndarray:
@@ -139,29 +147,16 @@ class MixtureDataset:
 
     # ------------------------------------------------------------------ density
     def log_density(self, x) -> np.ndarray:
-        """Exact log-density :math:`\\log p(x)` of the mixture at points ``x`` of shape (n, d)."""
-        x = self._points(x)
-        d2 = _sq_dist(x, self.means)  # (n, k)
-        s2 = self.std**2
-        log_norm = -0.5 * self.dim * math.log(2.0 * math.pi * s2)
-        return logsumexp(-0.5 * d2 / s2, axis=1) + log_norm - math.log(self.n_modes)
+        """Exact log-density :math:`\\log p(x)` at points ``x`` of shape (n, d) (:meth:`GaussianMixture.logpdf`)."""
+        return self.mixture.logpdf(x)
 
     def density(self, x) -> np.ndarray:
         """Exact density :math:`p(x)` at points ``x`` of shape (n, d)."""
-        return np.exp(self.log_density(x))
+        return self.mixture.pdf(x)
 
     def nearest_mode(self, x) -> tuple[np.ndarray, np.ndarray]:
         """Index of the nearest mode centre and the Euclidean distance to it, for each point."""
-        x = self._points(x)
-        d2 = _sq_dist(x, self.means)
-        idx = np.argmin(d2, axis=1)
-        return idx, np.sqrt(np.maximum(d2[np.arange(len(x)), idx], 0.0))
-
-    def _points(self, x) -> np.ndarray:
-        arr = np.asarray(x, dtype=np.float64)
-        if arr.ndim != 2 or arr.shape[1] != self.dim:
-            raise ValueError(f"x must have shape (n, {self.dim}); got shape {arr.shape}")
-        return arr
+        return self.mixture.nearest_mode(x)
 
     def describe(self) -> dict:
         """JSON-ready description (name, modes, std, n_train, data_seed)."""
@@ -169,18 +164,14 @@ class MixtureDataset:
                 "data_seed": self.data_seed, "means": self.means.tolist()}
 
 
-def _sq_dist(x: np.ndarray, means: np.ndarray) -> np.ndarray:
-    return ((x[:, None, :] - means[None, :, :]) ** 2).sum(axis=-1)
-
-
 def ring(*, n_train: int = N_TRAIN, data_seed: int = 0) -> MixtureDataset:
-    """The 2D ring: 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, std 0.01 (THEORY.md s.6)."""
+    """The 2D ring: 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, std 0.01 (docs/theory.md s.6)."""
     t = 2.0 * np.pi * np.arange(8) / 8
     return MixtureDataset("ring", np.stack([np.cos(t), np.sin(t)], axis=1), 0.01, n_train, data_seed)
 
 
 def grid(*, n_train: int = N_TRAIN, data_seed: int = 0) -> MixtureDataset:
-    """The 2D grid: 25 modes at ``{-4, -2, 0, 2, 4}^2``, std 0.05 (THEORY.md s.6)."""
+    """The 2D grid: 25 modes at ``{-4, -2, 0, 2, 4}^2``, std 0.05 (docs/theory.md s.6)."""
     v = np.arange(-4.0, 4.1, 2.0)
     means = np.array([(a, b) for a in v for b in v])
     return MixtureDataset("grid", means, 0.05, n_train, data_seed)
@@ -205,7 +196,7 @@ def adagan_gmm(n_modes: int, *, n_train: int = N_TRAIN, data_seed: int = 0, mean
 
     Means uniform on ``[-15, 15]^2`` from ``RandomState(means_seed)`` (82 in the released code);
     per-coordinate variance ``15 / v(k)`` (see the module docstring). The released code draws
-    256,000 training points; we keep THEORY.md's 100,000 (``n_train``) for every dataset.
+    256,000 training points; we keep docs/theory.md's 100,000 (``n_train``) for every dataset.
     """
     k = check_integer(n_modes, "n_modes", minimum=1, maximum=10)
     means = _adagan_means(k, check_integer(means_seed, "means_seed", minimum=0))

@@ -1,0 +1,20 @@
+"""Torch modules of the GAN experiments (importing this imports torch).
+
+* :mod:`._toy` -- the PacGAN toy pair, batched over ``E`` ensemble members
+  (:class:`ToyGenerator`, :class:`MaxoutDiscriminator` and their layers), and the packing
+  convention, defined once: :func:`pack` / :func:`unpack`;
+* :mod:`._critics` -- the small MLP critics of the cross-checks (:func:`mlp_critic`).
+"""
+
+from modecollapse.gan.nets._critics import mlp_critic
+from modecollapse.gan.nets._toy import BatchedBatchNorm, BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
+
+__all__ = [
+    "BatchedLinear",
+    "BatchedBatchNorm",
+    "ToyGenerator",
+    "MaxoutDiscriminator",
+    "pack",
+    "unpack",
+    "mlp_critic",
+]

@@ -5,7 +5,7 @@ for all members at once with :func:`torch.baddbmm` (one kernel instead of ``E``)
 mix: the loss of member ``e`` depends on its own slice only, so an elementwise optimiser (Adam)
 on the stacked tensors is exactly ``E`` independent optimisers.
 
-Architecture (PacGAN arXiv 1712.04086, Section 5.1 / Appendix, THEORY.md s.6):
+Architecture (PacGAN arXiv 1712.04086, Section 5.1 / Appendix, docs/theory.md s.6):
 
 * generator ``G``: ``z in R^{latent_dim}`` (``latent_dim = 2``, standard normal, as PacGAN's toy
   code) ``-> [Linear, BatchNorm, ReLU] x 4`` (400 units) ``-> Linear -> R^2``;

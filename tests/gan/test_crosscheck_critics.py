@@ -1,4 +1,4 @@
-"""Trained critics against exact divergences (items 2-4 of issue 6), with fixed seeds.
+"""Trained critics against exact divergences (cross-check items 2-4), with fixed seeds.
 
 Two kinds of tolerance, always said which:
 
@@ -13,11 +13,10 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from modecollapse import divergences  # noqa: E402
-from modecollapse.gan.crosscheck import (  # noqa: E402
+from modecollapse import divergences
+from modecollapse.gan.crosscheck import (
     TORCH_WITNESS_TERMS,
     adagan_weight_crosscheck,
     divergence_bracket,
@@ -74,7 +73,7 @@ def test_divergence_bracket_grid20_total_variation():
 
 def test_bracket_requires_same_components():
     target, _ = scenario("ring6")
-    other = type(target)(target.weights, target.centers, 0.02)
+    other = type(target)(target.weights, target.means, 0.02)
     with pytest.raises(ValueError, match="share centres"):
         divergence_bracket("kl", target, other)
 
@@ -115,3 +114,33 @@ def test_adagan_weights_match_exact_r_star():
     # the weights put (almost) all mass on the modes the model misses or under-covers, like R*
     np.testing.assert_allclose(r.mode_mass_exact, r.mode_mass_star, atol=rad)
     assert r.weights_exact.sum() == pytest.approx(1.0) and r.weights_classifier.sum() == pytest.approx(1.0)
+
+
+def test_brackets_are_named_results():
+    from modecollapse.gan.crosscheck import ExactBracket, packed_tv_bracket
+
+    target, gen = scenario("ring6")
+    b = packed_tv_bracket(target, gen, 2)
+    assert isinstance(b, ExactBracket) and b.lower <= b.upper
+    lo, hi = b  # still unpacks like the (lower, upper) pair it was
+    assert (lo, hi) == (b.lower, b.upper)
+    # upper = packed TV of the weights: v drops 2 of the 8 ring modes, d_TV(w, v) = 2/8, and as
+    # w = 1/8 < v = 1/6 on every kept mode, S* = {a coordinate on a dropped mode} has Q^2-mass 0
+    # and P^2-mass 1 - (3/4)^2: the PacGAN upper bound 1 - (1 - tau)^2, attained
+    assert b.upper == pytest.approx(1 - 0.75**2, abs=1e-12)
+    d = divergence_bracket("kl", target, gen)
+    assert isinstance(d, ExactBracket) and d.lower <= d.upper
+
+
+def test_critics_leave_the_global_torch_generator_alone():
+    from modecollapse.gan.crosscheck import wasserstein_critic_trace
+
+    target, gen = scenario("ring_skewed")
+    rng = np.random.default_rng(0)
+    xp, xq = target.sample(30, rng), gen.sample(30, rng)
+    state = torch.get_rng_state()
+    a = wasserstein_critic_trace(xp, xq, steps=3, hidden=8, seed=1)
+    assert torch.equal(torch.get_rng_state(), state)
+    torch.manual_seed(123)  # whatever the global state, the same seed gives the same numbers
+    b = wasserstein_critic_trace(xp, xq, steps=3, hidden=8, seed=1)
+    np.testing.assert_array_equal(a.bound, b.bound)

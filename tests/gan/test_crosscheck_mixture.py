@@ -80,11 +80,11 @@ def test_partition_assign_edges_and_overlap():
         part.assign([[0, 0, 0]])
 
 
-def test_gaussian_mixture_log_prob_and_validation():
+def test_gaussian_mixture_logpdf_and_validation():
     mix = GaussianMixture([0.25, 0.75, 0.0], [[0, 0], [1, 1], [3, 3]], 0.5)
     x = np.array([[0.1, -0.2], [1.0, 1.0]])
     ref = sum(w * stats.multivariate_normal(c, 0.25 * np.eye(2)).pdf(x) for w, c in zip([0.25, 0.75], [[0, 0], [1, 1]]))
-    np.testing.assert_allclose(np.exp(mix.log_prob(x)), ref, rtol=1e-12)
+    np.testing.assert_allclose(np.exp(mix.logpdf(x)), ref, rtol=1e-12)
     with pytest.raises(ValueError, match="weights"):
         GaussianMixture([0.5, 0.4], [[0, 0], [1, 1]], 1.0)
     with pytest.raises(ValueError, match="std"):

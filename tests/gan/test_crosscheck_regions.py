@@ -1,4 +1,4 @@
-"""Item 1 of issue 6: the mode-collapse region of a generator, checked by hand and against the bounds.
+"""Cross-check item 1: the mode-collapse region of a generator, checked by hand and against the bounds.
 
 The synthetic generator with known collapse is uniform on 20 of the 25 grid modes (5 dropped).
 On the mode partition (3-std discs + "elsewhere") with c = 1 - e^{-9/2} (the chi-square_2 mass
@@ -150,20 +150,15 @@ def test_results_file_roundtrip(tmp_path):
         write_results(tmp_path / "x.json", [1, 2])
 
 
-def test_trained_generators_sit_inside_the_bounds(tmp_path):
+def test_trained_generators_sit_inside_the_bounds(tmp_path, torch):
     # GAN and PacGAN2 members trained briefly (smoke preset) through gan.runs: every trained pair,
     # discretised on the grid's mode partition, must satisfy the PacGAN bounds (else
     # PackingBoundViolation fails this test) and its intervals must be the stated ones.
-    torch = pytest.importorskip("torch")
+    # (``torch``: the conftest fixture, which skips without torch and runs on one thread.)
     from modecollapse.gan.crosscheck import trained_collapse_reports
     from modecollapse.gan.experiments.runs import load_or_train
 
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        run = load_or_train(tmp_path, dataset="grid", ms=(1, 2), seeds=(0,), preset="smoke", log=lambda s: None)
-    finally:
-        torch.set_num_threads(old)
+    run = load_or_train(tmp_path, dataset="grid", ms=(1, 2), seeds=(0,), preset="smoke", log=lambda s: None)
     reps = trained_collapse_reports(run, ms=(1, 2, 3, 4))
     assert [(m, s) for m, s, _ in reps] == [(1, 0), (2, 0)]
     for _, _, rep in reps:

@@ -1,4 +1,4 @@
-"""Datasets of THEORY.md s.6 and AdaGAN's mixtures: geometry, fixed training sample, exact density."""
+"""Datasets of docs/theory.md s.6 and AdaGAN's mixtures: geometry, fixed training sample, exact density."""
 
 import math
 
@@ -8,12 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 
-from modecollapse.gan.data._mixtures import DATASET_NAMES, MixtureDataset, adagan_gmm, get_dataset, grid, ring
+from modecollapse.gan.data import DATASET_NAMES, GaussianMixture, MixtureDataset, adagan_gmm, get_dataset, grid, ring
 
 
 def test_ring_geometry():
     d = ring()
-    # THEORY.md s.6: 8 modes at (cos 2 pi i/8, sin 2 pi i/8), std 0.01, 100,000 points.
+    # docs/theory.md s.6: 8 modes at (cos 2 pi i/8, sin 2 pi i/8), std 0.01, 100,000 points.
     assert d.n_modes == 8 and d.std == 0.01 and d.n_train == 100_000
     t = 2 * np.pi * np.arange(8) / 8
     np.testing.assert_allclose(d.means, np.c_[np.cos(t), np.sin(t)], atol=1e-15)
@@ -22,7 +22,7 @@ def test_ring_geometry():
 
 def test_grid_geometry():
     d = grid()
-    # THEORY.md s.6: 25 modes at {-4,-2,0,2,4}^2, std 0.05.
+    # docs/theory.md s.6: 25 modes at {-4,-2,0,2,4}^2, std 0.05.
     assert d.n_modes == 25 and d.std == 0.05
     expected = {(a, b) for a in (-4, -2, 0, 2, 4) for b in (-4, -2, 0, 2, 4)}
     assert {tuple(map(float, r)) for r in d.means} == expected
@@ -115,3 +115,93 @@ def test_bad_construction():
     with pytest.raises(ValueError, match="x must have shape"):
         ring().density([1.0, 2.0])
     assert set(DATASET_NAMES) >= {"ring", "grid", "gmm1", "gmm10"}
+
+
+# ------------------------------------------------------------------ the one mixture value
+def test_a_dataset_holds_its_gaussian_mixture():
+    d = grid(n_train=10)
+    assert isinstance(d.mixture, GaussianMixture)
+    assert d.mixture.means is d.means and d.mixture.std == d.std
+    np.testing.assert_array_equal(d.weights, np.full(25, 1 / 25))  # equal weights, exactly 1/k
+    assert GaussianMixture.from_dataset(d) is d.mixture
+    assert not d.mixture.means.flags.writeable and not d.mixture.weights.flags.writeable
+
+
+def test_sampling_calls_are_pinned():
+    # The numbers of every run depend on these exact calls (same seeds -> same points):
+    # a dataset draws components with rng.integers (equal weights), a mixture with rng.choice(p=w);
+    # both then add std * standard_normal((n, d)).
+    d = ring(n_train=10)
+    rng = np.random.default_rng(7)
+    comp = rng.integers(0, 8, size=40)
+    ref = d.means[comp] + 0.01 * rng.standard_normal((40, 2))
+    x, c = d.sample(40, 7, return_modes=True)
+    np.testing.assert_array_equal(x, ref)
+    np.testing.assert_array_equal(c, comp)
+    mix = d.mixture.with_weights([0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.0])
+    rng = np.random.default_rng(8)
+    comp = rng.choice(8, size=40, p=mix.weights)
+    ref = mix.means[comp] + 0.01 * rng.standard_normal((40, 2))
+    np.testing.assert_array_equal(mix.sample(40, np.random.default_rng(8)), ref)
+    with pytest.raises(TypeError, match="rng"):
+        mix.sample(3, 0)
+
+
+def test_nearest_mode_is_brute_force():
+    from modecollapse.gan.data import assign_modes, nearest_mode
+
+    d = adagan_gmm(5, n_train=10)
+    x = np.random.default_rng(0).uniform(-20, 20, size=(300, 2))
+    idx, sq = nearest_mode(x, d.means)
+    for i in range(0, 300, 37):  # a plain loop over the modes, another kind of computation
+        dist = [math.dist(x[i], mu) for mu in d.means]
+        assert idx[i] == int(np.argmin(dist))
+        assert math.sqrt(sq[i]) == pytest.approx(min(dist), rel=1e-12)
+    _, dist = d.nearest_mode(x)
+    np.testing.assert_allclose(dist, np.sqrt(sq), rtol=0)
+    cells = assign_modes(x, d.means, 3.0)
+    np.testing.assert_array_equal(cells, np.where(np.sqrt(sq) <= 3.0, idx, 5))
+
+
+#: Run first in a subprocess: every later ``import torch`` fails as if torch were not installed.
+#: (A finder, not ``sys.modules["torch"] = None``: scipy's array-API helpers look torch up in
+#: sys.modules and fail on a None entry.)
+_BLOCK_TORCH = (
+    "import sys\n"
+    "class _NoTorch:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'torch' or name.startswith('torch.'):\n"
+    "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+    "sys.meta_path.insert(0, _NoTorch())\n"
+)
+
+
+def test_data_and_metrics_import_no_torch():
+    import subprocess
+    import sys
+
+    code = _BLOCK_TORCH + (
+        "import modecollapse.gan.data as d, modecollapse.gan.metrics as m, modecollapse.gan.crosscheck as c\n"
+        "g = d.grid(n_train=100)\n"
+        "print(m.mode_metrics(g.training_points(), g.means, g.std).modes, c.scenario('ring6')[1].n_modes)\n"
+        "assert not any(k == 'torch' or k.startswith('torch.') for k in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["25", "8"]
+
+
+def test_gan_tests_skip_without_torch():
+    # Without torch the gan test modules must be skipped, never errors at collection; the
+    # numpy-only ones are still collected.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    code = _BLOCK_TORCH + (
+        "import pytest\n"
+        f"sys.exit(pytest.main(['-q', '--collect-only', '-p', 'no:cacheprovider', {str(here)!r}]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "error" not in out.stdout.lower().split("\n")[-2]
+    assert "test_metrics.py::" in out.stdout and "test_datasets.py::" in out.stdout

@@ -1,4 +1,4 @@
-"""Mode metrics on hand-built sample sets (THEORY.md s.6 protocol)."""
+"""Mode metrics on hand-built sample sets (docs/theory.md s.6 protocol)."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modecollapse.gan.data._mixtures import grid, ring
+from modecollapse.gan.data import assign_modes, grid, ring
 from modecollapse.gan.metrics import MeanSE, mean_se, mode_metrics, summarize_metrics
 
 GRID = grid(n_train=10)

@@ -3,16 +3,7 @@
 import pytest
 import torch
 
-from modecollapse.gan.nets._toy import BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Two torch threads on a busy 2-core machine spin-wait and run ~10x slower than one.
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+from modecollapse.gan.nets import BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
 
 
 def _gens(*seeds):
@@ -86,3 +77,24 @@ def test_maxout_against_reference():
             h = torch.stack([y[:, u * 3:(u + 1) * 3].max(dim=1).values for u in range(6)], dim=1)
         ref = (h @ D.out.weight[e] + D.out.bias[e]).squeeze(-1)
         torch.testing.assert_close(out[e], ref, rtol=1e-6, atol=1e-6)
+
+
+def test_mlp_critic_draws_from_its_generator_only():
+    from torch import nn
+
+    from modecollapse.gan.nets import mlp_critic
+
+    # The same values as the plain nn.Linear constructors after torch.manual_seed(s) (the
+    # cross-checks' numbers were made that way), without reading or advancing the global generator.
+    state = torch.get_rng_state()
+    net = mlp_critic(4, 16, 2, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(torch.get_rng_state(), state)
+    torch.manual_seed(5)
+    ref = nn.Sequential(nn.Linear(4, 16), nn.LeakyReLU(0.2), nn.Linear(16, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1))
+    torch.set_rng_state(state)
+    assert [k for k, _ in net.named_parameters()] == [k for k, _ in ref.named_parameters()]
+    for a, b in zip(net.parameters(), ref.parameters()):
+        assert torch.equal(a, b)
+    assert net(torch.zeros(3, 4)).shape == (3, 1)
+    with pytest.raises(TypeError, match="generator"):
+        mlp_critic(4, 16, 2, generator=5)
