@@ -172,19 +172,20 @@ def atomic_save_npz(path, **arrays) -> str:
 _SHA_KEY = "sha256"
 
 
-def _json_text(doc: dict) -> str:
-    return json.dumps(doc, indent=1, allow_nan=False)
+def _json_text(doc: dict, allow_nan: bool = True) -> str:
+    return json.dumps(doc, indent=1, allow_nan=allow_nan)
 
 
-def write_checked_json(path, doc: dict) -> Path:
+def write_checked_json(path, doc: dict, *, allow_nan: bool = False) -> Path:
     """Write the JSON object ``doc`` atomically with the SHA-256 of its text as a last key ``sha256``.
 
-    :func:`read_checked_json` recomputes it. ``doc`` must not already hold ``sha256``.
+    :func:`read_checked_json` recomputes it. ``doc`` must not already hold ``sha256``;
+    ``allow_nan=False`` refuses NaN and infinities (``ValueError``).
     """
     if not isinstance(doc, dict) or _SHA_KEY in doc:
         raise ValueError(f"doc must be a dict without a {_SHA_KEY!r} key")
-    digest = sha256_hex(_json_text(doc).encode("utf-8"))
-    return atomic_write_text(path, _json_text({**doc, _SHA_KEY: digest}))
+    digest = sha256_hex(_json_text(doc, allow_nan).encode("utf-8"))
+    return atomic_write_text(path, _json_text({**doc, _SHA_KEY: digest}, allow_nan))
 
 
 def read_checked_json(path, *, way_out: str = "") -> dict:
@@ -209,10 +210,7 @@ def read_checked_json(path, *, way_out: str = "") -> dict:
     if not isinstance(doc, dict) or not isinstance(doc.get(_SHA_KEY), str):
         raise CorruptFileError(f"{path} is corrupt or not written by modecollapse: it has no {_SHA_KEY} checksum{tail}")
     stored = doc.pop(_SHA_KEY)
-    try:
-        actual = sha256_hex(_json_text(doc).encode("utf-8"))
-    except ValueError as exc:  # a NaN/inf that the writer never produces
-        raise CorruptFileError(f"{path} is corrupt ({exc}){tail}") from exc
+    actual = sha256_hex(_json_text(doc).encode("utf-8"))
     if actual != stored:
         raise CorruptFileError(f"{path} is corrupt: its content does not match the checksum stored in it "
                                f"(sha256 {actual[:12]}... vs {stored[:12]}...){tail}")

@@ -1,7 +1,7 @@
 """AdaGAN: the boosting meta-algorithm over any base GAN, and its coverage experiment.
 
 AdaGAN (Tolstikhin, Gelly, Bousquet, Simon-Gabriel, Schoelkopf, NIPS 2017, arXiv 1701.02386,
-Algorithm 1; seed 003) grows a mixture of generators greedily::
+Algorithm 1; docs/theory.md s.5) grows a mixture of generators greedily::
 
     W_1 = uniform;  G_1 = GAN(S_N, W_1)
     for t = 2..T:
@@ -13,7 +13,7 @@ Algorithm 1; seed 003) grows a mixture of generators greedily::
 ``UpdateTrainingWeights`` trains a classifier ``D`` of real data vs samples of ``G_{t-1}``, sets
 ``h_i = (1 - D(x_i)) / D(x_i)`` (the estimate of ``dP_g/dP_d`` at the data point ``x_i``) and
 computes the exact weights ``w_i = (b_i / beta)(lambda* - (1 - beta) h_i)_+`` of
-:func:`divergences.adagan_weights` (THEORY.md s.5); the schedules (constant, ``1/t`` "Boosted",
+:func:`divergences.adagan_weights` (docs/theory.md s.5); the schedules (constant, ``1/t`` "Boosted",
 bagging/"Ensemble", "TopKLast r") are :mod:`divergences`' :class:`~divergences.BetaSchedule`
 objects, used as they are.
 
@@ -25,11 +25,14 @@ This module provides
 * :class:`Mixture` -- sampling from ``sum_t alpha_t G^c_t``;
 * :func:`run_adagan` -- the loop for *any* base learner and classifier given as callables (used by
   the tests with exact discrete components and the exact optimal classifier);
-* :class:`ToyComponent` and :func:`train_real_vs_model` -- the PacGAN toy generator of
-  :mod:`gan.train` as a mixture component, and a batched real-vs-mixture MLP classifier;
-* :func:`run_coverage_experiment` -- seed 003's coverage experiment on AdaGAN's Gaussian
-  mixtures (:func:`gan.datasets.adagan_gmm`), many runs trained together as batched ensembles, with
-  atomic checkpoints after each component and exact resume.
+* :func:`run_coverage_experiment` -- AdaGAN's coverage experiment (Section 4.1) on its Gaussian
+  mixtures (:func:`gan.data.adagan_gmm`), many runs trained together as batched ensembles, with
+  atomic checkpoints after each component and exact resume; its settings are
+  :class:`gan.train.config.CoverageConfig` (presets beside the other run kinds').
+
+The torch parts -- the PacGAN toy generator as a mixture component (``ToyComponent``) and the
+batched real-vs-mixture classifier (``train_real_vs_model``) -- are in
+:mod:`modecollapse.gan.train._adagan`; this module imports no torch at its top.
 
 Coverage ``C = P_data(p_model(X) > t)`` with ``P_model(p_model(Y) > t) = 0.95`` is computed by
 :func:`divergences.coverage_kde` (the model is a GAN mixture, known only by samples).
@@ -38,32 +41,38 @@ Coverage ``C = P_data(p_model(X) > t)`` with ``P_model(p_model(Y) > t) = 0.95`` 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
-import math
-import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
-import torch
 
 from modecollapse.divergences import BetaSchedule, ScheduleStep, adagan_mixture_weights, beta_schedule, coverage_kde
 from modecollapse.divergences._validation import as_probability_vector, check_integer, check_real
+from modecollapse.gan.experiments import _io
+from modecollapse.gan.experiments.reference import PUBLISHED_COVERAGE
+from modecollapse.gan.train.config import COVERAGE_PRESETS, CoverageConfig, TrainConfig, coverage_preset  # noqa: F401
 
 __all__ = [
     "Mixture",
     "AdaGANState",
     "run_adagan",
-    "ToyComponent",
-    "train_real_vs_model",
-    "CoverageConfig",
-    "COVERAGE_PRESETS",
-    "coverage_preset",
-    "PUBLISHED_COVERAGE",
     "run_coverage_experiment",
+    "coverage_command",
 ]
+
+#: names that moved to :mod:`modecollapse.gan.train._adagan` (torch), still reachable here
+_MOVED = {"ToyComponent": "modecollapse.gan.train._adagan", "train_real_vs_model": "modecollapse.gan.train._adagan"}
+
+
+def __getattr__(name: str):
+    mod = _MOVED.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(mod), name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,156 +261,8 @@ def run_adagan(
 
 
 # --------------------------------------------------------------------------------------------
-# toy components and the real-vs-model classifier
+# the coverage experiment (AdaGAN, arXiv 1701.02386, Section 4.1)
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class ToyComponent:
-    """One trained PacGAN toy generator (:class:`gan.models.ToyGenerator`) as a mixture component.
-
-    Attributes
-    ----------
-    params : dict of str -> torch.Tensor
-        The generator parameters without the member axis (``GanEnsemble.parameters_by_member``).
-    latent_dim, hidden, layers, out_dim : int
-        Generator shape.
-    shift : ndarray, shape (d,), and scale : float
-        The generator was trained on ``(x - shift) / scale``; samples are mapped back.
-    """
-
-    params: dict
-    latent_dim: int
-    hidden: int
-    layers: int
-    out_dim: int
-    shift: np.ndarray
-    scale: float
-    _net: object = field(default=None, repr=False, compare=False)
-
-    def __post_init__(self):
-        from modecollapse.gan.nets._toy import ToyGenerator
-
-        net = ToyGenerator(1, [torch.Generator()], latent_dim=self.latent_dim, hidden=self.hidden, layers=self.layers,
-                           out_dim=self.out_dim)
-        with torch.no_grad():
-            for name, p in net.named_parameters():
-                p.copy_(self.params[name].detach().cpu().reshape(p.shape[1:]).unsqueeze(0))
-        object.__setattr__(self, "_net", net)
-        object.__setattr__(self, "shift", np.asarray(self.shift, dtype=np.float64))
-
-    @classmethod
-    def from_ensemble(cls, ensemble, i: int, *, shift, scale: float) -> "ToyComponent":
-        """Member ``i`` of a trained :class:`gan.train.GanEnsemble`."""
-        c = ensemble.config
-        ps = {k[2:]: v.detach().cpu().clone() for k, v in ensemble.parameters_by_member(i).items() if k.startswith("G.")}
-        return cls(ps, c.latent_dim, c.g_hidden, c.g_layers, ensemble.dim, shift, float(scale))
-
-    @torch.no_grad()
-    def sample(self, n: int, *, seed: int = 0, chunk: int = 1000) -> np.ndarray:
-        """``n`` points (n, d). BatchNorm uses batch statistics, so points are generated in full
-        chunks of ``chunk`` rows (the last one truncated) whatever ``n`` is."""
-        n = check_integer(n, "n", minimum=0)
-        g = torch.Generator().manual_seed(check_integer(seed, "seed", minimum=0))
-        out = []
-        for _ in range(math.ceil(n / chunk)):
-            z = torch.randn(1, chunk, self.latent_dim, generator=g)
-            out.append(self._net(z)[0].double().numpy())
-        x = np.concatenate(out)[:n] if out else np.zeros((0, self.out_dim))
-        return x * self.scale + self.shift
-
-    def state(self) -> dict:
-        """Plain tensors and numbers for a checkpoint (inverse: ``ToyComponent(**state)``)."""
-        return {"params": self.params, "latent_dim": self.latent_dim, "hidden": self.hidden, "layers": self.layers,
-                "out_dim": self.out_dim, "shift": torch.as_tensor(self.shift), "scale": self.scale}
-
-
-def train_real_vs_model(real, fake, *, hidden: int = 64, steps: int = 500, batch_size: int = 256, lr: float = 1e-3,
-                        seeds: Sequence[int] = (0,), device="cpu") -> Callable[[torch.Tensor], torch.Tensor]:
-    """Train ``E`` real-vs-model MLP classifiers at once and return their logit function.
-
-    Classifier ``e`` sees ``real[e]`` (label 1) against ``fake[e]`` (label 0) in balanced
-    mini-batches of ``batch_size`` each, with the logistic loss and Adam; its optimum is
-    ``D* = p_d / (p_d + p_g)``, so ``exp(-logit)`` estimates ``h = dP_g/dP_d``. Networks:
-    ``d -> hidden -> hidden -> 1`` with ReLU, stacked with :class:`gan.models.BatchedLinear`.
-
-    Parameters
-    ----------
-    real : array_like, shape (E, N, d)
-    fake : array_like, shape (E, M, d)
-    seeds : sequence of int, length E
-        One seed per classifier (initialisation and mini-batches).
-
-    Returns
-    -------
-    callable
-        ``logits(x)`` for ``x`` of shape (E, n, d) -> (E, n) tensor (no gradient).
-    """
-    from modecollapse.gan.nets._toy import BatchedLinear
-
-    real = torch.as_tensor(np.asarray(real), dtype=torch.float32, device=device)
-    fake = torch.as_tensor(np.asarray(fake), dtype=torch.float32, device=device)
-    if real.dim() != 3 or fake.dim() != 3 or real.shape[0] != fake.shape[0] or real.shape[2] != fake.shape[2]:
-        raise ValueError(f"real and fake must have shapes (E, N, d) and (E, M, d); got {tuple(real.shape)}, {tuple(fake.shape)}")
-    E, N, d = real.shape
-    M = fake.shape[1]
-    if len(seeds) != E:
-        raise ValueError(f"need one seed per classifier; got {len(seeds)} seeds for E={E}")
-    check_integer(steps, "steps", minimum=1)
-    gens = [torch.Generator(device=device).manual_seed(int(s)) for s in seeds]
-    layers = torch.nn.ModuleList([BatchedLinear(E, d, hidden, gens, device=device),
-                                  BatchedLinear(E, hidden, hidden, gens, device=device),
-                                  BatchedLinear(E, hidden, 1, gens, device=device)])
-
-    def logits(x):
-        h = torch.relu(layers[0](x))
-        h = torch.relu(layers[1](h))
-        return layers[2](h).squeeze(-1)
-
-    opt = torch.optim.Adam(layers.parameters(), lr=lr)
-    B = batch_size
-    y = torch.cat([torch.ones(E, B, device=device), torch.zeros(E, B, device=device)], 1)
-    rows = torch.arange(E, device=device)[:, None]
-    for _ in range(steps):
-        ir = torch.stack([torch.randint(N, (B,), generator=g, device=device) for g in gens])
-        jf = torch.stack([torch.randint(M, (B,), generator=g, device=device) for g in gens])
-        x = torch.cat([real[rows, ir], fake[rows, jf]], 1)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits(x), y, reduction="none").mean(1).sum()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-
-    @torch.no_grad()
-    def predict(x):
-        x = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device)
-        return torch.cat([logits(x[:, i:i + 8192]) for i in range(0, x.shape[1], 8192)], 1)
-
-    return predict
-
-
-# --------------------------------------------------------------------------------------------
-# the coverage experiment of seed 003 (AdaGAN, Section 4.1)
-# --------------------------------------------------------------------------------------------
-
-#: Seed 003's coverage table ("AdaGAN: adaptive mixtures of GANs" slide; AdaGAN arXiv 1701.02386,
-#: Table 1): median coverage C and the 5%-95% range ("90% interval") over 35 runs, for Gaussian
-#: mixtures with 1, 2, 3, 5, 7, 10 modes. Transcribed from /work/shared/seeds/003 (not computed).
-PUBLISHED_COVERAGE = {
-    "modes": [1, 2, 3, 5, 7, 10],
-    "n_runs": 35,
-    "source": "seed 003 (Tolstikhin, AdaGAN talk), coverage table; AdaGAN arXiv 1701.02386 Table 1",
-    "rows": {
-        "Vanilla": [(0.97, 0.9, 1.0), (0.88, 0.4, 1.0), (0.63, 0.5, 1.0), (0.72, 0.5, 0.8), (0.58, 0.4, 0.8), (0.59, 0.2, 0.7)],
-        "Best of T (T=3)": [(0.99, 1.0, 1.0), (0.96, 0.9, 1.0), (0.91, 0.7, 1.0), (0.80, 0.7, 0.9), (0.84, 0.7, 0.9), (0.70, 0.6, 0.8)],
-        "Best of T (T=10)": [(0.99, 1.0, 1.0), (0.99, 1.0, 1.0), (0.98, 0.8, 1.0), (0.80, 0.8, 0.9), (0.87, 0.8, 0.9), (0.71, 0.7, 0.8)],
-        "Ensemble (T=3)": [(0.99, 1.0, 1.0), (0.98, 0.9, 1.0), (0.93, 0.8, 1.0), (0.78, 0.6, 1.0), (0.85, 0.6, 1.0), (0.80, 0.6, 1.0)],
-        "Ensemble (T=10)": [(1.00, 1.0, 1.0), (0.99, 1.0, 1.0), (1.00, 1.0, 1.0), (0.91, 0.8, 1.0), (0.88, 0.8, 1.0), (0.89, 0.7, 1.0)],
-        "TopKLast0.5 (T=3)": [(0.98, 0.9, 1.0), (0.98, 0.9, 1.0), (0.95, 0.9, 1.0), (0.95, 0.8, 1.0), (0.86, 0.7, 1.0), (0.86, 0.6, 0.9)],
-        "TopKLast0.5 (T=10)": [(0.99, 1.0, 1.0), (0.98, 0.9, 1.0), (0.98, 1.0, 1.0), (0.99, 0.8, 1.0), (0.99, 0.8, 1.0), (1.00, 0.8, 1.0)],
-        "Boosted (T=3)": [(0.99, 1.0, 1.0), (0.99, 0.9, 1.0), (0.98, 0.9, 1.0), (0.91, 0.8, 1.0), (0.91, 0.8, 1.0), (0.86, 0.7, 1.0)],
-        "Boosted (T=10)": [(1.00, 1.0, 1.0)] * 6,
-    },
-}
 
 _METHOD_LABELS = {"ensemble": "Ensemble", "boosted": "Boosted"}
 
@@ -414,119 +275,7 @@ def _method_label(spec: str, T: int) -> str:
     return f"{base} (T={T})"
 
 
-@dataclass(frozen=True)
-class CoverageConfig:
-    """Settings of the coverage experiment (see :data:`COVERAGE_PRESETS`).
 
-    Attributes
-    ----------
-    modes : tuple of int
-        Numbers of Gaussian modes (AdaGAN's mixtures ``gmm<k>``).
-    n_runs : int
-        Runs (seeds ``0..n_runs-1``) per number of modes and method.
-    methods : tuple of str
-        :func:`divergences.beta_schedule` specs; ``"ensemble"`` also yields the "Vanilla" (its
-        first component) and "Best of T" (best single component by coverage) rows.
-    n_components : int
-        ``T``, the largest mixture size.
-    eval_at : tuple of int
-        Mixture sizes at which coverage is reported (values above ``n_components`` are dropped).
-    steps : int
-        GAN training steps per component.
-    train : dict
-        :class:`gan.train.TrainConfig` fields of the base GAN (PacGAN toy networks).
-    m : int
-        Packing degree of the base GAN (1 = GAN).
-    n_train : int
-        Fixed training points per mixture (data seed 0).
-    classifier_hidden, classifier_steps, classifier_batch : int; classifier_lr : float
-        The real-vs-mixture MLP of :func:`train_real_vs_model`.
-    n_pool : int
-        Mixture samples the classifier sees as the "model" class.
-    n_eval : int
-        Model samples and fresh data samples for :func:`divergences.coverage_kde`.
-    kind : str; eta : float
-        Passed to :func:`divergences.adagan_weights`.
-    """
-
-    modes: tuple = (1, 2, 3, 5, 7, 10)
-    n_runs: int = 35
-    methods: tuple = ("ensemble", "boosted", "topklast:0.5")
-    n_components: int = 10
-    eval_at: tuple = (1, 3, 10)
-    steps: int = 20_000
-    train: dict = field(default_factory=lambda: dict(batch_size=100, lr=1e-4, beta1=0.8, beta2=0.999, latent_dim=2,
-                                                     g_hidden=400, g_layers=4, d_hidden=200, d_layers=3, d_pieces=5))
-    m: int = 1
-    n_train: int = 100_000
-    classifier_hidden: int = 64
-    classifier_steps: int = 2000
-    classifier_batch: int = 256
-    classifier_lr: float = 1e-3
-    n_pool: int = 20_000
-    n_eval: int = 5000
-    kind: str = "star"
-    eta: float = 0.0
-
-    def __post_init__(self):
-        modes = tuple(int(k) for k in self.modes)
-        if not modes or min(modes) < 1 or max(modes) > 10:
-            raise ValueError(f"modes must be numbers in 1..10; got modes={self.modes!r}")
-        object.__setattr__(self, "modes", modes)
-        methods = tuple(self.methods)
-        for spec in methods:
-            beta_schedule(spec)  # validates
-        if not methods:
-            raise ValueError("methods must name at least one schedule")
-        object.__setattr__(self, "methods", methods)
-        for name in ("n_runs", "n_components", "steps", "m", "n_train", "classifier_hidden", "classifier_steps",
-                     "classifier_batch", "n_pool", "n_eval"):
-            check_integer(getattr(self, name), name, minimum=1)
-        object.__setattr__(self, "eval_at", tuple(sorted({int(t) for t in self.eval_at if 1 <= int(t) <= self.n_components})))
-        from modecollapse.gan.train._ensemble import TrainConfig
-
-        TrainConfig.from_dict(dict(self.train))  # validates the base GAN fields
-
-    def replace(self, **changes) -> "CoverageConfig":
-        return replace(self, **changes)
-
-    def spec(self) -> dict:
-        d = asdict(self)
-        d["modes"], d["methods"], d["eval_at"] = list(self.modes), list(self.methods), list(self.eval_at)
-        return d
-
-
-#: ``paper``: seed 003's protocol (35 runs, T up to 10, modes 1..10) with the PacGAN toy GAN of
-#: ``gan.presets`` as base learner and 20,000 steps per component (our reading; the paper's own
-#: networks and step counts are in its released code); meant for a GPU. ``cpu``: 2 runs, modes
-#: 1, 2, 3, 5, 7, 10, T = 3 (evaluated at 1 and 3), narrow networks, 300 steps per component,
-#: 10,000 training points: about 15-20 minutes on a busy 2-core machine. ``smoke``: a code-path check (tests, figure
-#: fallback) whose numbers mean nothing.
-COVERAGE_PRESETS: dict[str, CoverageConfig] = {
-    "paper": CoverageConfig(),
-    "cpu": CoverageConfig(
-        n_runs=2, n_components=3, eval_at=(1, 3), steps=300, n_train=10_000,
-        train=dict(batch_size=100, lr=1e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=64, g_layers=3,
-                   d_hidden=64, d_layers=2, d_pieces=5),
-        classifier_steps=300, n_pool=5000, n_eval=1500,
-    ),
-    "smoke": CoverageConfig(
-        modes=(1, 3), n_runs=2, n_components=3, eval_at=(1, 3), steps=60, n_train=2000,
-        train=dict(batch_size=64, lr=2e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=16, g_layers=2,
-                   d_hidden=16, d_layers=2, d_pieces=3),
-        classifier_hidden=16, classifier_steps=60, classifier_batch=128, n_pool=1000, n_eval=500,
-    ),
-}
-
-
-def coverage_preset(name: str) -> CoverageConfig:
-    """The :class:`CoverageConfig` of preset ``name`` (``paper``, ``cpu`` or ``smoke``)."""
-    if not isinstance(name, str) or name not in COVERAGE_PRESETS:
-        raise ValueError(f"preset must be one of {sorted(COVERAGE_PRESETS)}; got preset={name!r}")
-    return COVERAGE_PRESETS[name]
-
-
-CHECKPOINT_FORMAT = "modecollapse.gan.adagan/1"
 
 
 @dataclass
@@ -549,15 +298,14 @@ def _ess(w: np.ndarray) -> float:
 
 
 def _save(path: Path, payload: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    """Write the checkpoint ``payload`` of :func:`_checkpoint_payload` (atomic, checksummed)."""
+    _io.save_checkpoint(path, kind="adagan", spec=payload["spec"], state={"t": payload["t"], "runs": payload["runs"]},
+                        global_rng=False)
 
 
 def _checkpoint_payload(config: CoverageConfig, t: int, runs: list) -> dict:
     return {
-        "format": CHECKPOINT_FORMAT,
-        "spec_json": json.dumps(config.spec(), sort_keys=True),
+        "spec": config.spec(),
         "t": t,
         "runs": [{
             "k": r.k, "seed": r.seed, "method": r.method,
@@ -572,6 +320,7 @@ def _checkpoint_payload(config: CoverageConfig, t: int, runs: list) -> dict:
 
 def _restore(payload: dict, runs: list) -> int:
     from modecollapse.divergences import ScheduleStep
+    from modecollapse.gan.train._adagan import ToyComponent
 
     for r, pr in zip(runs, payload["runs"], strict=True):
         if (pr["k"], pr["seed"], pr["method"]) != (r.k, r.seed, r.method):
@@ -594,7 +343,7 @@ def _quantiles(values) -> dict:
 
 
 def _summarise(config: CoverageConfig, runs: list) -> dict:
-    """Rows like seed 003's table: label -> {modes k: median, 5% and 95% quantiles over runs}."""
+    """Rows like AdaGAN's Table 1: label -> {modes k: median, 5% and 95% quantiles over runs}."""
     rows: dict[str, dict] = {}
     ks = config.modes
     ens = [r for r in runs if r.method in ("ensemble", "bagging")]
@@ -616,7 +365,7 @@ def _summarise(config: CoverageConfig, runs: list) -> dict:
 
 def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = False, device=None, preset: str = "custom",
                             log: Callable[[str], None] = print) -> dict:
-    """Seed 003's coverage experiment: AdaGAN schedules on Gaussian mixtures with 1..10 modes.
+    """AdaGAN's coverage experiment (arXiv 1701.02386, Section 4.1): beta schedules on Gaussian mixtures with 1..10 modes.
 
     For every number of modes ``k``, run seed ``s`` and method, the AdaGAN loop of
     :class:`AdaGANState` trains ``T = n_components`` components; component ``t`` of every run is a
@@ -631,29 +380,29 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
     :func:`divergences.coverage_kde` from ``n_eval`` mixture samples and ``n_eval`` fresh data
     points. After every component a checkpoint ``<out_dir>/adagan_checkpoint.pt`` is written
     atomically; ``resume=True`` continues from it exactly (every random draw is seeded from
-    ``(seed, t)``). The results (per run and summarised as median and 5-95% range, like seed
-    003's table, beside :data:`PUBLISHED_COVERAGE`) go to ``<out_dir>/adagan_results.json``.
+    ``(seed, t)``). The results (per run and summarised as median and 5-95% range, like AdaGAN's
+    Table 1, beside :data:`PUBLISHED_COVERAGE`) go to ``<out_dir>/adagan_results.json``.
 
     Returns
     -------
     dict
         The results written to the JSON file.
     """
-    from modecollapse.gan.experiments._io import atomic_write_text
-    from modecollapse.gan.data._mixtures import adagan_gmm
-    from modecollapse.gan.train._ensemble import GanEnsemble, TrainConfig, resolve_device
-
     if not isinstance(config, CoverageConfig):
         raise TypeError(f"config must be a CoverageConfig; got {type(config).__name__}")
+    from modecollapse.gan.train._ensemble import resolve_device
+
     dev = resolve_device(device)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write_probe"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise PermissionError(f"out_dir {out} is not a writable folder ({exc})") from exc
+    out = _io.check_writable(out_dir, name="out_dir")
+    with _io.RunFolderLock(out):
+        return _run_locked(config, out, resume=resume, dev=dev, preset=preset, log=log)
+
+
+def _run_locked(config: CoverageConfig, out: Path, *, resume: bool, dev, preset: str, log) -> dict:
+    from modecollapse.gan.data._mixtures import adagan_gmm
+    from modecollapse.gan.train._adagan import ToyComponent, train_real_vs_model
+    from modecollapse.gan.train._ensemble import GanEnsemble
+
     ckpt = out / "adagan_checkpoint.pt"
     results_path = out / "adagan_results.json"
     payload = None
@@ -661,16 +410,11 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
         if not resume:
             raise FileExistsError(f"{out} already holds an AdaGAN run; pass resume=True (--resume) or another folder")
         if ckpt.exists():
-            try:
-                payload = torch.load(ckpt, map_location="cpu", weights_only=True)
-            except Exception as exc:
-                raise ValueError(f"checkpoint {ckpt} is corrupt ({type(exc).__name__}: {exc})") from exc
-            if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-                raise ValueError(f"{ckpt} is not an AdaGAN checkpoint")
-            stored = json.loads(payload["spec_json"])
-            if stored != json.loads(json.dumps(config.spec(), sort_keys=True)):
-                diff = sorted(k for k in stored if stored.get(k) != config.spec().get(k))
+            loaded = _io.load_checkpoint(ckpt, kind="adagan", way_out="start afresh in another --out folder")
+            diff = _io.spec_diff(json.loads(json.dumps(config.spec())), loaded["spec"])
+            if diff:
                 raise ValueError(f"checkpoint {ckpt} was written for other settings (differs in {diff})")
+            payload = loaded["state"]
 
     tcfg = TrainConfig.from_dict(dict(config.train))
     data = {k: adagan_gmm(k, n_train=config.n_train, data_seed=0) for k in config.modes}
@@ -752,13 +496,15 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
             f"({time.perf_counter() - tr:.1f} s; checkpoint {ckpt.name})")
 
     summary = _summarise(config, runs)
+    env = _io.environment(dev)
     result = {
         "experiment": "adagan_coverage",
         "preset": preset,
         "config": config.spec(),
         "device": str(dev),
-        "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
-        "torch": torch.__version__,
+        "device_name": env["device_name"],
+        "torch": env["torch"],
+        "versions": env,
         "seconds_this_session": time.perf_counter() - t0,
         "coverage_method": "divergences.coverage_kde (Gaussian KDE of model samples, held-out-likelihood bandwidth), mass 0.95",
         "reduction": (f"{config.n_runs} runs per cell (paper: 35), {config.steps} steps per component, "
@@ -770,6 +516,48 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
         "summary": {label: {str(k): v for k, v in row.items()} for label, row in summary.items()},
         "published": PUBLISHED_COVERAGE,
     }
-    atomic_write_text(results_path, json.dumps(result, indent=1))
+    _io.write_checked_json(results_path, result, allow_nan=True)
     log(f"[adagan] results: {results_path}")
     return result
+
+
+def coverage_command(*, preset: str = "cpu", out, modes=None, runs=None, methods=None, components=None,
+                     eval_at=None, steps=None, m=None, device="auto", resume: bool = False, quiet: bool = False) -> int:
+    """``gan adagan``: the preset with the given changes, :func:`run_coverage_experiment`, a summary.
+
+    ``modes`` / ``eval_at`` are lists (``--modes 1 2 3``) or strings (``"1,2,3"``), ``methods`` a
+    list or a comma-separated string of schedule specs. Returns the exit status (0).
+    """
+    import sys
+
+    from modecollapse.gan.train.config import parse_ints
+
+    if not str(out).strip():
+        raise ValueError(f"--out must be a non-empty path; got --out {str(out)!r}")
+    cfg = coverage_preset(preset)
+    changes = {}
+    if modes is not None:
+        changes["modes"] = parse_ints(modes, name="--modes", minimum=1, maximum=10)
+    if methods is not None:
+        items = [methods] if isinstance(methods, str) else list(methods)
+        changes["methods"] = tuple(v.strip() for item in items for v in str(item).split(",") if v.strip())
+    if eval_at is not None:
+        changes["eval_at"] = parse_ints(eval_at, name="--eval-at")
+    for flag, key, v in (("runs", "n_runs", runs), ("components", "n_components", components),
+                         ("steps", "steps", steps), ("m", "m", m)):
+        if v is not None:
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"--{flag} must be an integer >= 1; got {v!r}")
+            changes[key] = v
+    if "n_components" in changes and "eval_at" not in changes:
+        changes["eval_at"] = tuple(sorted({1, 3, changes["n_components"]}))
+    cfg = cfg.replace(**changes)
+    log = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    res = run_coverage_experiment(cfg, out, resume=resume, device=device, preset=preset, log=log)
+    if not quiet:
+        ks = [str(k) for k in cfg.modes]
+        print("coverage C, median (5%; 95%) over runs; columns: modes " + ", ".join(ks), file=sys.stderr)
+        for label, row in res["summary"].items():
+            cells = [f"{row[k]['median']:.2f} ({row[k]['q05']:.1f}; {row[k]['q95']:.1f})" for k in ks]
+            print(f"  {label:<20} " + "  ".join(cells), file=sys.stderr)
+    return 0
