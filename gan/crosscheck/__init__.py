@@ -40,7 +40,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +63,7 @@ from modecollapse.gan.crosscheck._regions import (
     trained_collapse_reports,
 )
 from modecollapse.gan.data import GaussianMixture, ModePartition
+from modecollapse.gan.experiments._io import atomic_write_json
 
 __all__ = [
     # the mixtures and their mode cells (gan.data), cell-mass estimates (numpy)
@@ -212,25 +212,14 @@ def _jsonable(obj):
 
 
 def write_results(path, results: dict) -> Path:
-    """Write ``results`` as JSON to ``path`` atomically (temp file in the same folder, then rename).
+    """Write ``results`` as JSON to ``path`` atomically (:func:`gan.experiments._io.atomic_write_json`:
+    a flushed and fsync-ed temporary file moved into place), creating the parent folders.
 
     Non-finite floats are written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
     """
     if not isinstance(results, dict):
         raise TypeError(f"results must be a dict; got {type(results).__name__}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_jsonable(results), indent=1, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_json(path, _jsonable(results), indent=1, allow_nan=False, mkdir=True)
 
 
 def read_results(path) -> dict:
@@ -274,7 +263,7 @@ def run_regions_synthetic(*, n_samples: int = 100_000, confidence: float = 0.95,
 
 
 def run_regions_trained(runs_dir, *, n_samples: int | None = None, confidence: float = 0.95, seed: int = 0) -> dict:
-    """Item 1 on trained GAN / PacGAN generators: every finished ``gan.runs`` run under ``runs_dir``.
+    """Item 1 on trained GAN / PacGAN generators: every finished ``gan.experiments.runs`` run under ``runs_dir``.
 
     Each member's generator is discretised on its dataset's mode partition and placed against the
     PacGAN bounds (:func:`trained_collapse_reports`); a pair outside a bound raises

@@ -259,12 +259,12 @@ def generator_collapse_report(target: GaussianMixture, generator_samples, *, n_s
 
 def trained_collapse_reports(run, *, n_samples: int | None = None, ms=(1, 2, 3, 4), confidence: float = 0.95,
                              seed: int = 0, device=None) -> list[tuple[int, int, CollapseReport]]:
-    """:func:`generator_collapse_report` for every member of a finished ``gan.runs`` run.
+    """:func:`generator_collapse_report` for every member of a finished ``gan.experiments.runs`` run.
 
     Parameters
     ----------
-    run : gan.runs.RunResult or path
-        A finished run (ring or grid; any ``gan.datasets`` mixture works).
+    run : gan.experiments.runs.RunResult or path
+        A finished run (ring or grid; any ``gan.data`` benchmark works).
     n_samples : int, optional
         Draw this many fresh samples per member from the run's checkpoint (narrower intervals);
         default: the run's stored evaluation samples (2,500 per member in the protocol).
@@ -283,6 +283,6 @@ def trained_collapse_reports(run, *, n_samples: int | None = None, ms=(1, 2, 3, 
         samples = res.samples()
     else:
         n_samples = check_integer(n_samples, "n_samples", minimum=1)
-        _, _, samples, _ = evaluate_run(res.path, eval_samples=n_samples, seed=seed, device=device)
+        samples = evaluate_run(res.path, eval_samples=n_samples, seed=seed, device=device).samples
     return [(m, s, generator_collapse_report(target, samples[i], ms=ms, confidence=confidence))
             for i, (m, s) in enumerate(res.members)]

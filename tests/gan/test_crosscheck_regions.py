@@ -146,6 +146,10 @@ def test_results_file_roundtrip(tmp_path):
     assert back["tv"] == pytest.approx(0.2 * C, abs=1e-15)
     assert back["inf"] == "inf"
     assert [x for x in (tmp_path / "sub").iterdir()] == [path]  # no temp file left behind
+    # the bytes the results files have always had: json.dumps(indent=1) with "inf" as a string
+    import json
+
+    assert path.read_text() == json.dumps(d | {"inf": "inf"}, indent=1, allow_nan=False)
     with pytest.raises(TypeError, match="dict"):
         write_results(tmp_path / "x.json", [1, 2])
 
