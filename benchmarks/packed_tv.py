@@ -1,4 +1,4 @@
-"""Benchmark: certified packed TV d_TV(P^m, Q^m) against dp_accounting and prv_accountant (issue 8).
+"""Benchmark: certified packed TV d_TV(P^m, Q^m) against dp_accounting and prv_accountant.
 
     .venv/bin/python benchmarks/packed_tv.py --out benchmarks/results/packed_tv.json
 
@@ -14,7 +14,7 @@ d_TV(P^m, Q^m) is the hockey-stick divergence at epsilon = 0 of the m-fold compo
   privacy loss ``log(p/q)`` under P and its exact Renyi divergence, ``PRVAccountant(eps_error,
   delta_error=1e-7)``, ``compute_delta(0, [m])`` -> (lower, estimate, upper). Settings
   ``eps_error=0.1`` and ``0.01``.
-* ours: ``regions.packed_tv_bounds`` (exact where the type-class path is feasible, else the
+* ours: ``modecollapse.regions.packed_tv_bounds`` (exact where the type-class path is feasible, else the
   certified lattice path) at width 1e-6; "matched": the faster of that run and the certified path
   forced (``method="lattice"``) at the narrowest width any tool reached at that point, for an
   equal-or-better-width speed ratio.
