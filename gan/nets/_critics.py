@@ -6,18 +6,18 @@ axis (input width ``m * d``; the layout of :func:`gan.nets.pack`: block ``c`` of
 draw ``c``).
 
 Initialisation: ``nn.Linear``'s default (``kaiming_uniform_(a=sqrt(5))`` on the weight, then
-``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` on the bias, layer by layer), drawn from the passed
-``torch.Generator`` only: the layers are built on the ``meta`` device, so torch's global generator
-is neither read nor advanced. The values equal those of ``torch.manual_seed(s)`` followed by the
+``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` on the bias, layer by layer; the package's one
+``init_parameters``), drawn from the passed ``torch.Generator`` only: the layers are built on the
+``meta`` device, so torch's global generator is neither read nor advanced. The values equal those of ``torch.manual_seed(s)`` followed by the
 plain ``nn.Linear`` constructors when the generator is ``torch.Generator().manual_seed(s)``.
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
+
+from modecollapse.gan.nets._stacked import init_parameters  # torch's default rules, from a passed generator
 
 __all__ = ["mlp_critic"]
 
@@ -47,11 +47,4 @@ def mlp_critic(d_in: int, hidden: int, depth: int, *, generator: torch.Generator
         layers += [nn.Linear(d, hidden, device="meta"), nn.LeakyReLU(0.2)]
         d = hidden
     layers.append(nn.Linear(d, 1, device="meta"))
-    net = nn.Sequential(*layers).to_empty(device="cpu")
-    with torch.no_grad():
-        for layer in net:
-            if isinstance(layer, nn.Linear):  # nn.Linear.reset_parameters, with our generator
-                nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
-                bound = 1.0 / math.sqrt(layer.in_features) if layer.in_features > 0 else 0.0
-                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
-    return net
+    return init_parameters(nn.Sequential(*layers).to_empty(device="cpu"), generator)

@@ -161,3 +161,16 @@ def test_estimate_cell_masses_rejects_bad_counts():
         estimate_cell_masses("12")
     ex = MultinomialEstimate.exact_masses([0.5, 0.5])
     assert ex.exact and ex.l1_radius == 0.0
+
+
+def test_gaussian_mixture_is_the_coverage_law():
+    # The same law as divergences.GaussianMixture (the AdaGAN coverage code's mixture, per-component
+    # stds), computed there by another formula: its density is a valid model density for coverage.
+    from modecollapse import divergences
+
+    mix = GaussianMixture([0.5, 0.3, 0.2], [[0, 0], [1, 0], [0, 2]], 0.4)
+    ref = divergences.GaussianMixture(mix.weights, mix.means, [0.4, 0.4, 0.4])
+    x = np.random.default_rng(3).normal(size=(200, 2))
+    np.testing.assert_allclose(mix.pdf(x), ref.pdf(x), rtol=1e-12)  # two log-space evaluations
+    # and the same draws from the same generator (both: choice(p=w), then std * standard_normal)
+    np.testing.assert_array_equal(mix.sample(50, np.random.default_rng(1)), ref.sample(50, np.random.default_rng(1)))
