@@ -12,13 +12,15 @@ import argparse
 import os
 import sys
 
+from ._registry import FORMATS
+
 
 def main(argv=None, prog: str = "python -m modecollapse.figures") -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="figures to build (default: all)")
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
     parser.add_argument("--out", default="figures-out", help="output folder (default: %(default)s)")
-    parser.add_argument("--format", default="png", choices=["png", "pdf", "svg"], help="image format")
+    parser.add_argument("--format", default="png", choices=FORMATS, help="image format")
     parser.add_argument("--runs", default=None, help="folder of trained-model results (default: OUT/_runs)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=None,

@@ -117,7 +117,8 @@ def build(ctx):
                Line2D([], [], color=colours[3], marker="o", ms=3, label="$T=3$"),
                Line2D([], [], color=colours[10], marker="o", ms=3, label="$T=10$"),
                Line2D([], [], color="grey", marker="o", ms=3, ls="-", label=f"ours ({n_runs} runs, on {_device(res)})"),
-               Line2D([], [], color="grey", marker="o", ms=3, ls="--", mfc="white", label=f"published ({PUBLISHED_COVERAGE['n_runs']} runs)")]
+               Line2D([], [], color="grey", marker="o", ms=3, ls="--", mfc="white",
+                      label=f"published ({PUBLISHED_COVERAGE['n_runs']} runs)")]
     leg.legend(handles=handles, loc="center", fontsize=7)
     fig.suptitle(f"AdaGAN coverage: ours = preset '{res.get('preset')}', {n_runs} runs/cell, "
                  f"{res['config']['steps']} steps/component; bars = 5-95% over runs", fontsize=7)

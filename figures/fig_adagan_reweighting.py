@@ -92,7 +92,8 @@ def build(ctx) -> None:
         ax.fill_between(x, cols["p_data"], color=PALETTE["black"], alpha=0.12, lw=0, label=r"data $p_d$")
         ax.plot(x, cols["p_model"], color=PALETTE["blue"], label=r"model $p_g$")
         ax.plot(x, cols[f"R_star_{b}"], color=PALETTE["vermillion"], ls="--", label=r"$R^*_\beta$")
-        ax.plot(x, cols[f"mixture_{b}"], color=PALETTE["green"], lw=1.0, label=r"new model $(1-\beta)p_g+\beta R^*_\beta$")
+        ax.plot(x, cols[f"mixture_{b}"], color=PALETTE["green"], lw=1.0,
+                label=r"new model $(1-\beta)p_g+\beta R^*_\beta$")
         lam = meta["lambda_star"][str(b)]
         ax.set_title(rf"$\beta={b}$, $\lambda^*={lam:.3f}$")
         ax.set_xlabel("$x$")

@@ -70,7 +70,8 @@ def build(ctx) -> None:
 
     runs = train_runs(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
     fig, axes = new_figure(2, 4, width="full", aspect=1.0)
-    fig.suptitle(f"cpu preset, {runs[DATASETS[0]].spec.steps:,} training steps, seed 0 (paper: 10 runs of 400,000 steps)", fontsize=9)
+    fig.suptitle(f"cpu preset, {runs[DATASETS[0]].spec.steps:,} training steps, seed 0 "
+                 "(paper: 10 runs of 400,000 steps)", fontsize=9)
     for row, name in enumerate(DATASETS):
         ds = get_dataset(name, n_train=1)
         res = runs[name]

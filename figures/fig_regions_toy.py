@@ -10,7 +10,8 @@ CAPTION = (
     "Q2 (density 0.6 on [0,.5], 1.4 on (.5,1]): same d_TV = 0.2, different regions; packing with "
     "m = 2 separates them (d_TV 0.36 vs 0.24). Dots mark the apex (Q(S*), P(S*)), S* = {p > q}."
 )
-REPRODUCES = "PacGAN (arXiv 1712.04086) Section 3 toy example and its region figure; PacGAN talk (Oh); docs/theory.md s.3"
+REPRODUCES = ("PacGAN (arXiv 1712.04086) Section 3 toy example and its region figure; PacGAN talk (Oh); "
+              "docs/theory.md s.3")
 ORDER = 20
 
 #: Packing degrees drawn, one panel each.

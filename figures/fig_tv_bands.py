@@ -10,7 +10,8 @@ CAPTION = (
     "L(tau, m) (binary inner pair, exact breakpoint minimum) and 1-(1-tau)^m (outer pair); dots are "
     "random pairs on 2-5 atoms, packed exactly, and all fall inside."
 )
-REPRODUCES = "PacGAN (arXiv 1712.04086) Theorem 3 and its 'achievable TV distances' figure; PacGAN talk (Oh); docs/theory.md s.4.A"
+REPRODUCES = ("PacGAN (arXiv 1712.04086) Theorem 3 and its 'achievable TV distances' figure; PacGAN talk (Oh); "
+              "docs/theory.md s.4.A")
 ORDER = 21
 
 #: Packing degrees (one panel each), tau grid, random pairs per panel.

@@ -1,4 +1,4 @@
-"""fig_adagan_coverage: the plotted numbers are the library's (results file) and seed 003's table."""
+"""fig_adagan_coverage: the plotted numbers are the library's (results file) and AdaGAN's published table."""
 
 import csv
 import json
@@ -6,28 +6,12 @@ import json
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
+from modecollapse.figures.fig_adagan_coverage import NAME
+
+pytestmark = pytest.mark.needs_torch
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Small convolutions/matmuls gain nothing from a second thread and lose a lot to contention on
-    a shared 2-core machine; restore the caller's setting afterwards."""
-    import torch as _torch
-
-    n = _torch.get_num_threads()
-    _torch.set_num_threads(1)
-    yield
-    _torch.set_num_threads(n)
-pytest.importorskip("matplotlib")
-
-
-def test_fig_adagan_coverage_numbers(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from modecollapse.figures import build_figures
-    from modecollapse.figures.fig_adagan_coverage import NAME
+def test_fig_adagan_coverage_numbers(tmp_path, build_figure):
     from modecollapse.gan.experiments import adagan as ag
 
     cfg = ag.CoverageConfig(
@@ -36,9 +20,7 @@ def test_fig_adagan_coverage_numbers(tmp_path):
         train=dict(batch_size=32, lr=2e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=8, g_layers=2,
                    d_hidden=8, d_layers=2, d_pieces=3))
     res = ag.run_coverage_experiment(cfg, tmp_path / "runs" / "tiny", device="cpu", preset="cpu", log=lambda m: None)
-    [(spec, files, _, err)] = build_figures([NAME], out_dir=tmp_path / "out", runs_dir=tmp_path / "runs",
-                                            log=lambda m: None)
-    assert err is None, err
+    build_figure(NAME, tmp_path / "out", runs_dir=tmp_path / "runs")
     assert (tmp_path / "out" / f"{NAME}.png").stat().st_size > 10_000
     rows = list(csv.DictReader(open(tmp_path / "out" / f"{NAME}.csv")))
     meta = json.loads((tmp_path / "out" / f"{NAME}.json").read_text())

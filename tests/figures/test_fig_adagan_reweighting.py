@@ -8,19 +8,13 @@ import numpy as np
 import pytest
 
 from modecollapse.divergences import adagan_finite_steps, adagan_optimal_component, f_divergence
-from modecollapse.figures import build_figures
 from modecollapse.figures import fig_adagan_reweighting as fig
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    import matplotlib
-
-    matplotlib.use("Agg")
+def built(tmp_path_factory, build_figure):
     out = tmp_path_factory.mktemp("fig")
-    [(spec, files, seconds, err)] = build_figures([fig.NAME], out_dir=out, log=lambda s: None)
-    assert err is None, err
-    return out, files
+    return out, build_figure(fig.NAME, out)
 
 
 def test_files_written(built):

@@ -1,31 +1,15 @@
 """fig_blackwell: builds; its garbling is valid and its regions are the library's, nested for every m."""
 
-import itertools
 import json
 
 import numpy as np
-import pytest
 
-pytest.importorskip("matplotlib")
-
-from modecollapse.figures import build_figures  # noqa: E402
-from modecollapse.figures.fig_blackwell import MS, NAME, P2, Q2, W0  # noqa: E402
-from modecollapse.regions import GARBLING_ATOL, Region, mode_collapse_region, packed_tv  # noqa: E402
+from modecollapse.figures.fig_blackwell import MS, NAME, P2, Q2, W0
+from modecollapse.regions import GARBLING_ATOL, Region, packed_tv
 
 
-def product_region(p, q, m):
-    """R(P^m, Q^m) from the k^m product atoms, enumerated here (independent of packing code)."""
-    pm = [np.prod(t) for t in itertools.product(p, repeat=m)]
-    qm = [np.prod(t) for t in itertools.product(q, repeat=m)]
-    return mode_collapse_region(pm, qm)
-
-
-def test_blackwell_builds_and_data_match_library(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    [(spec, files, _, err)] = build_figures([NAME], out_dir=tmp_path, log=lambda s: None)
-    assert err is None, err
+def test_blackwell_builds_and_data_match_library(tmp_path, build_figure, product_region):
+    build_figure(NAME, tmp_path)
     assert (tmp_path / f"{NAME}.png").stat().st_size > 10_000
     data = json.loads((tmp_path / f"{NAME}.json").read_text())
     p, q = np.array(data["p"]), np.array(data["q"])

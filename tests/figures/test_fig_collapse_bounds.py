@@ -6,19 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from modecollapse.figures import build_figures
 from modecollapse.figures import fig_collapse_bounds as fig
 from modecollapse.regions import packed_tv_max, packed_tv_min, packed_tv_min_with_collapse
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    import matplotlib
-
-    matplotlib.use("Agg")
+def built(tmp_path_factory, build_figure):
     out = tmp_path_factory.mktemp("fig")
-    [(spec, files, seconds, err)] = build_figures([fig.NAME], out_dir=out, log=lambda s: None)
-    assert err is None, err
+    files = build_figure(fig.NAME, out)
     with open(out / f"{fig.NAME}.csv") as fh:
         rows = list(csv.DictReader(fh))
     cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}

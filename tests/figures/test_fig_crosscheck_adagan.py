@@ -2,24 +2,21 @@
 
 import json
 
-import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-pytest.importorskip("torch")
+from modecollapse import divergences
+from modecollapse.figures import fig_crosscheck_adagan as fig
 
-from modecollapse import divergences  # noqa: E402
-from modecollapse.figures import build_figures  # noqa: E402
-from modecollapse.figures import fig_crosscheck_adagan as fig  # noqa: E402
-from modecollapse.gan.crosscheck import scenario  # noqa: E402
+pytestmark = pytest.mark.needs_torch
 
 
-def test_build_and_numbers(tmp_path, monkeypatch):
+def test_build_and_numbers(tmp_path, monkeypatch, build_figure):
+    from modecollapse.gan.crosscheck import scenario
+
     monkeypatch.setattr(fig, "N_DATA", 400)
     monkeypatch.setattr(fig, "STEPS", 30)
-    [(spec, files, _, err)] = build_figures([fig.NAME], out_dir=tmp_path, log=lambda s: None)
-    assert err is None, err
+    build_figure(fig.NAME, tmp_path)
     d = json.loads((tmp_path / f"{fig.NAME}.json").read_text())
     target, model = scenario("ring_adagan")
     star = divergences.adagan_optimal_component(target.weights, model.weights, d["beta"])

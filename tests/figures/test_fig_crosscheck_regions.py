@@ -2,22 +2,18 @@
 
 import json
 
-import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-pytest.importorskip("torch")
+from modecollapse import regions
+from modecollapse.figures import fig_crosscheck_regions as fig
 
-from modecollapse import regions  # noqa: E402
-from modecollapse.figures import build_figures  # noqa: E402
-from modecollapse.figures import fig_crosscheck_regions as fig  # noqa: E402
+pytestmark = pytest.mark.needs_torch
 
 
-def test_build_and_numbers(tmp_path, monkeypatch):
+def test_build_and_numbers(tmp_path, monkeypatch, build_figure):
     monkeypatch.setattr(fig, "TINY_STEPS", 5)  # the fallback run only has to exist; its quality is irrelevant here
-    [(spec, files, _, err)] = build_figures([fig.NAME], out_dir=tmp_path, runs_dir=tmp_path / "runs", log=lambda s: None)
-    assert err is None, err
+    build_figure(fig.NAME, tmp_path, runs_dir=tmp_path / "runs")
     assert (tmp_path / f"{fig.NAME}.png").is_file()
     data = json.loads((tmp_path / f"{fig.NAME}.json").read_text())
     assert data["reused_run"] is False and data["steps"] == 5

@@ -3,30 +3,17 @@
 import csv
 import math
 
-import matplotlib
 import pytest
 
-matplotlib.use("Agg")
-
-import modecollapse.figures.fig_gan_samples as fig  # noqa: E402
-from modecollapse.figures import build_figures  # noqa: E402
+import modecollapse.figures.fig_gan_samples as fig
+from modecollapse.figures import build_figures
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
-def test_builds_and_numbers_match_library(tmp_path):
+@pytest.mark.needs_torch
+def test_builds_and_numbers_match_library(tmp_path, build_figure):
     logs = []
     # gan_steps=5: code path only (python -m modecollapse.figures --gan-steps); the default trains fig.STEPS steps
-    [(spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, gan_steps=5, log=logs.append)
-    assert err is None, err
+    files = build_figure(fig.NAME, tmp_path, gan_steps=5, log=logs.append)
     assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
     assert any("training" in s for s in logs)
 
@@ -53,18 +40,20 @@ def test_builds_and_numbers_match_library(tmp_path):
 
     # A second build reuses the runs instead of training again.
     logs.clear()
-    [(_spec, _files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path, gan_steps=5, log=logs.append)
-    assert err is None and any("reusing" in s for s in logs) and not any("training" in s for s in logs)
+    build_figure(fig.NAME, tmp_path, gan_steps=5, log=logs.append)
+    assert any("reusing" in s for s in logs) and not any("training" in s for s in logs)
 
 
-def test_crosscheck_regions_reuses_the_run_with_the_same_gan_steps(tmp_path):
+@pytest.mark.needs_torch
+def test_crosscheck_regions_reuses_the_run_with_the_same_gan_steps(tmp_path, build_figure):
     import modecollapse.figures.fig_crosscheck_regions as xr
 
-    build_figures([fig.NAME], out_dir=tmp_path, gan_steps=6, log=lambda s: None)
+    build_figure(fig.NAME, tmp_path, gan_steps=6)
     run, reused = xr.trained_run(tmp_path / "_runs", log=lambda s: None, steps=6)
     assert reused and run.spec.steps == 6
 
 
+@pytest.mark.no_matplotlib
 @pytest.mark.parametrize("bad", [0, -3, 2.5, True])
 def test_bad_gan_steps_is_refused_before_building(tmp_path, bad):
     with pytest.raises(ValueError, match="gan_steps"):
@@ -72,6 +61,7 @@ def test_bad_gan_steps_is_refused_before_building(tmp_path, bad):
     assert not (tmp_path / "x" / "_runs").exists()
 
 
+@pytest.mark.no_matplotlib
 def test_cli_rejects_nonpositive_gan_steps(capsys):
     from modecollapse.figures.__main__ import main
 

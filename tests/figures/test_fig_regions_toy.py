@@ -1,34 +1,18 @@
-"""fig_regions_toy: builds, and its data file holds the library's regions with THEORY.md's values."""
+"""fig_regions_toy: builds, and its data file holds the library's regions with the values of docs/theory.md s.3."""
 
-import itertools
 import json
 
 import numpy as np
-import pytest
 
-pytest.importorskip("matplotlib")
-
-from modecollapse.figures import build_figures  # noqa: E402
-from modecollapse.figures.fig_regions_toy import NAME  # noqa: E402
-from modecollapse.regions import mode_collapse_region, pacgan_example  # noqa: E402
+from modecollapse.figures.fig_regions_toy import NAME
+from modecollapse.regions import mode_collapse_region, pacgan_example
 
 
-def product_region(p, q, m):
-    """R(P^m, Q^m) from the k^m product atoms, enumerated here (independent of packing code)."""
-    pm = [np.prod(t) for t in itertools.product(p, repeat=m)]
-    qm = [np.prod(t) for t in itertools.product(q, repeat=m)]
-    return mode_collapse_region(pm, qm)
-
-
-def test_regions_toy_builds_and_data_match_library(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    [(spec, files, _, err)] = build_figures([NAME], out_dir=tmp_path, log=lambda s: None)
-    assert err is None, err
+def test_regions_toy_builds_and_data_match_library(tmp_path, build_figure, product_region):
+    build_figure(NAME, tmp_path)
     assert (tmp_path / f"{NAME}.png").stat().st_size > 10_000
     data = json.loads((tmp_path / f"{NAME}.json").read_text())
-    # THEORY.md s.3 (PacGAN Section 3): TV 0.2 / 0.2 unpacked, 0.36 / 0.24 packed m = 2;
+    # docs/theory.md s.3 (PacGAN Section 3): TV 0.2 / 0.2 unpacked, 0.36 / 0.24 packed m = 2;
     # apexes (0, 0.2) and (0.3, 0.5) unpacked; packed apexes (0, 0.36) = {first atom in a coordinate}
     # for Q1 and (0.51, 0.75) = Q2^2 / P^2 mass of {(a,a), (a,b), (b,a)} for Q2.
     ref = {

@@ -7,20 +7,14 @@ import json
 import numpy as np
 import pytest
 
-from modecollapse.figures import build_figures
 from modecollapse.figures import fig_tv_bands as fig
 from modecollapse.regions import packed_tv_max, packed_tv_min
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    import matplotlib
-
-    matplotlib.use("Agg")
+def built(tmp_path_factory, build_figure):
     out = tmp_path_factory.mktemp("fig")
-    [(spec, files, seconds, err)] = build_figures([fig.NAME], out_dir=out, log=lambda s: None)
-    assert err is None, err
-    return out, files
+    return out, build_figure(fig.NAME, out)
 
 
 def _enum_packed_tv(p, q, m):
