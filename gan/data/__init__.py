@@ -4,7 +4,9 @@
   :class:`GaussianMixture`, :class:`ModePartition`, :func:`nearest_mode`, :func:`assign_modes`;
 * the 2-D benchmarks (:mod:`._mixtures`): the VEEGAN/PacGAN ``ring`` and ``grid``, AdaGAN's
   ``gmm1`` .. ``gmm10`` (:func:`adagan_gmm`), each a :class:`MixtureDataset` (a mixture with a
-  fixed training sample), by name through :func:`get_dataset`.
+  fixed training sample), by name through :func:`get_dataset`;
+* stacked MNIST (:mod:`._stacked`): the shipped digits, the split, the 1000 digit-triple modes and
+  their counting (its torch views are in ``gan.train``).
 """
 
 from modecollapse.gan.data._gaussian import GaussianMixture, ModePartition, assign_modes, nearest_mode
@@ -17,12 +19,24 @@ from modecollapse.gan.data._mixtures import (
     grid,
     ring,
 )
+from modecollapse.gan.data._stacked import (
+    N_MODES,
+    PROTOCOL_NOTE,
+    StackedModes,
+    count_modes,
+    load_mnist_arrays,
+    mnist_data_path,
+    split_indices,
+    triple_index,
+)
 
 __all__ = [
+    # Gaussian mixtures and their modes
     "GaussianMixture",
     "ModePartition",
     "nearest_mode",
     "assign_modes",
+    # the 2-D benchmarks
     "DATASET_NAMES",
     "N_TRAIN",
     "MixtureDataset",
@@ -30,4 +44,13 @@ __all__ = [
     "grid",
     "adagan_gmm",
     "get_dataset",
+    # stacked MNIST
+    "N_MODES",
+    "PROTOCOL_NOTE",
+    "StackedModes",
+    "mnist_data_path",
+    "load_mnist_arrays",
+    "split_indices",
+    "triple_index",
+    "count_modes",
 ]

@@ -3,10 +3,13 @@
 * :mod:`._toy` -- the PacGAN toy pair, batched over ``E`` ensemble members
   (:class:`ToyGenerator`, :class:`MaxoutDiscriminator` and their layers), and the packing
   convention, defined once: :func:`pack` / :func:`unpack`;
-* :mod:`._critics` -- the small MLP critics of the cross-checks (:func:`mlp_critic`).
+* :mod:`._critics` -- the small MLP critics of the cross-checks (:func:`mlp_critic`);
+* :mod:`._stacked` -- stacked MNIST's digit classifier and DCGAN-style pair, and
+  :func:`init_parameters` (torch's default initialisation drawn from a passed generator).
 """
 
 from modecollapse.gan.nets._critics import mlp_critic
+from modecollapse.gan.nets._stacked import DigitClassifier, StackedDiscriminator, StackedGenerator, init_parameters
 from modecollapse.gan.nets._toy import BatchedBatchNorm, BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
 
 __all__ = [
@@ -17,4 +20,8 @@ __all__ = [
     "pack",
     "unpack",
     "mlp_critic",
+    "DigitClassifier",
+    "StackedGenerator",
+    "StackedDiscriminator",
+    "init_parameters",
 ]
