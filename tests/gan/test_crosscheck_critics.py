@@ -144,3 +144,13 @@ def test_critics_leave_the_global_torch_generator_alone():
     torch.manual_seed(123)  # whatever the global state, the same seed gives the same numbers
     b = wasserstein_critic_trace(xp, xq, steps=3, hidden=8, seed=1)
     np.testing.assert_array_equal(a.bound, b.bound)
+
+
+def test_the_face_resolves_every_critic_name():
+    # the torch names are resolved lazily by the face: each must be the _critics object itself
+    from modecollapse.gan import crosscheck
+    from modecollapse.gan.crosscheck import _critics
+
+    assert set(_critics.__all__) <= set(crosscheck.__all__)
+    for name in _critics.__all__:
+        assert getattr(crosscheck, name) is getattr(_critics, name)
