@@ -1,8 +1,8 @@
 """How fast a packed maxout discriminator learns the 2D grid from scratch, with no generator.
 
 The experiment behind the ``cpu`` preset's extra discriminator steps (README, "Why 3 D steps"):
-a fresh maxout discriminator (``modecollapse.gan.nets``) with input width ``2m`` is trained with the GAN
-discriminator loss ``softplus(-D(real)) + softplus(D(fake))`` to tell packs of ``m`` grid samples
+a fresh maxout discriminator (``modecollapse.gan.nets``) with input width ``2m`` is trained with
+the GAN discriminator loss ``softplus(-D(real)) + softplus(D(fake))`` to tell packs of ``m`` grid samples
 (the 25 modes of docs/theory.md s.6, std 0.05) from packs of ``m`` samples of a *fixed* blurred grid
 (same modes, std ``--fake-std``, default 0.5). The two are far apart (their packed TV is close to
 1), so a discriminator that learns at all drops well below the chance loss ``2 log 2 = 1.386``.

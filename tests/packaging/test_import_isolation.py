@@ -17,7 +17,10 @@ def _run(code: str, cwd) -> str:
     return out.stdout.strip()
 
 
-@pytest.mark.parametrize("package", ["modecollapse", "modecollapse.divergences", "modecollapse.regions", "modecollapse.figures"])
+CORE = ["modecollapse", "modecollapse.divergences", "modecollapse.regions", "modecollapse.figures"]
+
+
+@pytest.mark.parametrize("package", CORE)
 def test_core_import_does_not_import_torch_or_matplotlib(package, tmp_path):
     code = (
         f"import sys, {package}; "

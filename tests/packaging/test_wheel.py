@@ -73,7 +73,7 @@ def _skip_unless_wheels_can_be_built() -> None:
     st = pytest.importorskip("setuptools", minversion="64", reason="building the wheel needs setuptools>=64")
     major_minor = tuple(int(x) for x in st.__version__.split(".")[:2] if x.isdigit())
     if major_minor < (70, 1) and importlib.util.find_spec("wheel") is None:
-        pytest.skip(f"setuptools {st.__version__} needs the 'wheel' package to build wheels (or setuptools>=70.1)")
+        pytest.skip(f"setuptools {st.__version__} builds wheels only with the 'wheel' package (or setuptools>=70.1)")
 
 
 def test_wheel_holds_only_the_modecollapse_package(tmp_path):
@@ -92,7 +92,10 @@ def test_wheel_holds_only_the_modecollapse_package(tmp_path):
     tops = {n.split("/", 1)[0] for n in names}
     assert tops == {P, f"{P}-{version}.dist-info"}, f"the wheel holds more than {P}/: {sorted(tops)}"
     packages = set(PYPROJECT["tool"]["setuptools"]["packages"])
-    stray = sorted(n for n in names if n.startswith(f"{P}/") and n.rpartition("/")[0].replace("/", ".") not in packages)
+    stray = sorted(
+        n for n in names
+        if n.startswith(f"{P}/") and n.rpartition("/")[0].replace("/", ".") not in packages
+    )
     assert not stray, f"files outside the listed packages: {stray}"
     expected = {
         f"{P}/{f.relative_to(ROOT).as_posix()}"
@@ -107,7 +110,8 @@ def shadowing_cwd(tmp_path):
     """A working directory with its own ``figures/``, ``gan/`` and ``regions/`` packages."""
     for name in SHADOWS:
         (tmp_path / name).mkdir()
-        (tmp_path / name / "__init__.py").write_text(f"raise ImportError('the local {name}/ folder was imported')\n")
+        shadow = f"raise ImportError('the local {name}/ folder was imported')\n"
+        (tmp_path / name / "__init__.py").write_text(shadow)
     return tmp_path
 
 
