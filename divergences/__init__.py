@@ -3,6 +3,10 @@
 Conventions (``docs/theory.md`` s.0): a discrete pair is two probability vectors ``p, q`` on one
 support; **P is the target (real data), Q the generator**; ``D_f(P||Q) = sum_i q_i f(p_i/q_i)``
 with Q the reference measure. Everything here depends on numpy and scipy only.
+
+Vectors may be numpy arrays of any float precision, torch tensors or pandas Series (pairs of
+Series are aligned by label); counts go through :func:`normalize`. See
+``modecollapse.divergences._validation`` for the tolerance on the total mass.
 """
 
 from ._adagan import (
@@ -37,7 +41,7 @@ from ._schedules import (
     beta_schedule,
     topklast_beta,
 )
-from ._validation import SUM_ATOL
+from ._validation import SUM_ATOL, normalize
 from ._variational import (
     VariationalEstimate,
     gan_value,
@@ -53,6 +57,7 @@ from ._wasserstein import W1Dual, W1DualCheck, wasserstein1, wasserstein1_dual
 __all__ = [
     # validation
     "SUM_ATOL",
+    "normalize",
     # f-divergences
     "FDivergence",
     "F_DIVERGENCES",
