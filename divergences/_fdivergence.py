@@ -45,7 +45,7 @@ from typing import Callable, Mapping
 import numpy as np
 from scipy.special import rel_entr, xlogy
 
-from ._validation import as_pair
+from ._validation import as_pair, check_real_array
 
 __all__ = [
     "FDivergence",
@@ -59,11 +59,41 @@ __all__ = [
 
 _LOG2 = math.log(2.0)
 
+# Likelihood ratios from which f(u) may overflow (u log u > 1.8e308 from u ~ 2.5e305 on): a
+# non-finite f there is read as the q -> 0 limit p f'(inf) (relative error O(log(u) / u)).
+_HUGE_RATIO = 1e300
+
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 
 def _arr(x) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
+
+
+class UserFunctionError(ValueError):
+    """A callable of an :class:`FDivergence` raised; the message names the divergence and the callable."""
+
+
+def _guarded(fn: ArrayFn, div_name: str, attr: str) -> ArrayFn:
+    """``fn`` whose exceptions are re-raised as :class:`UserFunctionError` naming ``attr`` of ``div_name``."""
+    if getattr(fn, "_guarded_for", None) is not None:
+        return fn
+
+    def call(x):
+        try:
+            return fn(x)
+        except UserFunctionError:
+            raise
+        except Exception as exc:
+            shape = getattr(x, "shape", None)
+            raise UserFunctionError(
+                f"{attr} of FDivergence {div_name!r} raised {type(exc).__name__}: {exc} "
+                f"(called on an array of shape {shape}; it must be vectorised: array in, array out)"
+            ) from exc
+
+    call._guarded_for = (div_name, attr)
+    call.__wrapped__ = fn
+    return call
 
 
 def _where_ok(u: np.ndarray, ok: np.ndarray, fn: ArrayFn, fill: float) -> np.ndarray:
@@ -107,7 +137,10 @@ class FDivergence:
         Endpoints ``(lo, hi)`` of the effective domain of ``f*`` (``-inf``/``inf`` allowed).
     output_activation : callable
         f-GAN output activation ``g_f`` mapping the reals into the domain of ``f*``
-        (f-GAN, arXiv 1606.00709, Table 2).
+        (f-GAN, arXiv 1606.00709, Table 2). The registered activations (and those of
+        :meth:`scaled` and :func:`reverse_f`) stay strictly inside an open end of the domain in
+        floating point too: outputs that would round onto it are moved to the nearest float
+        inside, so ``conjugate(output_activation(v))`` is finite for every finite ``v``.
     f_prime_inf : float
         ``f'(inf) = lim_{u->inf} f(u)/u``, possibly ``inf``. Needed for P-mass on atoms where
         ``q = 0``: ``0 f(a/0) = a f'(inf)``. It equals ``lim f'(u)`` and ``sup`` of the domain of
@@ -146,6 +179,7 @@ class FDivergence:
         for attr in ("f", "f_prime", "conjugate", "output_activation"):
             if not callable(getattr(self, attr)):
                 raise TypeError(f"{attr} must be callable; got {attr}={getattr(self, attr)!r}")
+            object.__setattr__(self, attr, _guarded(getattr(self, attr), self.name, attr))
         dom = self.conjugate_domain
         try:
             lo, hi = (float(dom[0]), float(dom[1]))
@@ -182,8 +216,14 @@ class FDivergence:
         return f_divergence(p, q, self)
 
     def in_conjugate_domain(self, t) -> np.ndarray:
-        """Boolean array: is ``t`` in the effective domain of ``f*`` (endpoints per ``domain_closed``)."""
-        t = _arr(t)
+        """Boolean array: is ``t`` in the effective domain of ``f*`` (endpoints per ``domain_closed``).
+
+        Raises
+        ------
+        TypeError
+            If ``t`` is not real numbers (``None``, strings, bools).
+        """
+        t = check_real_array(t, "t", allow_scalar=True)
         lo, hi = self.conjugate_domain
         above = (t >= lo) if self.domain_closed[0] else (t > lo)
         below = (t <= hi) if self.domain_closed[1] else (t < hi)
@@ -206,7 +246,9 @@ class FDivergence:
             f_prime=lambda u: c * _arr(base.f_prime(u)),
             conjugate=lambda t: c * _arr(base.conjugate(_arr(t) / c)),
             conjugate_domain=(c * lo, c * hi),
-            output_activation=lambda v: c * _arr(base.output_activation(v)),
+            output_activation=_inside(
+                lambda v: c * _arr(base.output_activation(v)), c * lo, c * hi, base.domain_closed[1]
+            ),
             f_prime_inf=c * base.f_prime_inf,
             domain_closed=base.domain_closed,
             quantity=quantity if quantity is not None else f"{c:g} * [{base.quantity}]",
@@ -234,7 +276,8 @@ def _perspective_terms(fdiv: FDivergence, p: np.ndarray, q: np.ndarray) -> np.nd
     """Atom-wise terms of ``D_f(P||Q)``: ``q f(p/q)``, ``0`` where ``p = q = 0``, ``p f'(inf)`` where ``q = 0 < p``.
 
     The single implementation of the limits of docs/theory.md s.0. Atoms whose ratio ``p/q``
-    overflows the float range are given the ``q -> 0`` limit ``p f'(inf)`` (exact to double precision when
+    overflows the float range, or is above ``1e300`` with ``f(p/q)`` overflowing, are given the
+    ``q -> 0`` limit ``p f'(inf)`` (exact to double precision when
     ``f'(inf)`` is finite; ``inf`` when it is infinite, although e.g. KL's true term
     ``p log(p/q)`` is then finite: :func:`kl_divergence` handles that case exactly).
     Terms are in ``(-inf, inf]``:
@@ -247,6 +290,11 @@ def _perspective_terms(fdiv: FDivergence, p: np.ndarray, q: np.ndarray) -> np.nd
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             vals = _arr(fdiv.f(ratio[pos]))
             terms[pos] = q[pos] * vals
+        # f(u) itself overflows (inf, or inf - inf = nan) for u near the float limit although
+        # q f(u) ~ p f'(inf) is finite: use that limit there, as for an overflowing ratio
+        big = pos & (ratio >= _HUGE_RATIO) & ~np.isfinite(terms)
+        if np.any(big):
+            terms[big] = p[big] * fdiv.f_prime_inf
     only_p = (~pos) & (p > 0)
     if np.any(only_p):
         terms[only_p] = p[only_p] * fdiv.f_prime_inf
@@ -273,7 +321,7 @@ def f_divergence(p, q, f) -> float:
     ----------
     p, q : array_like, shape (k,)
         Probability vectors (P target, Q generator/reference); validated by
-        :func:`divergences._validation.as_pair` (finite, non-negative, sum to 1 within
+        :func:`modecollapse.divergences._validation.as_pair` (finite, non-negative, sum to 1 within
         ``SUM_ATOL``). Zero atoms are legal.
     f : FDivergence or str
         The generator, or its name in :data:`F_DIVERGENCES`.
@@ -360,8 +408,14 @@ def js_divergence(p, q) -> float:
     True
     """
     a, b = as_pair(p, q)
-    m = 0.5 * (a + b)
-    val = 0.5 * float(np.sum(rel_entr(a, m))) + 0.5 * float(np.sum(rel_entr(b, m)))
+    s = a + b
+    m = 0.5 * s
+    ta, tb = rel_entr(a, m), rel_entr(b, m)
+    under = (m == 0) & (s > 0)  # (a + b) / 2 underflows to 0 at subnormal masses: a / m = 2a / s
+    if np.any(under):
+        ta[under] = xlogy(a[under], 2.0 * a[under] / s[under])
+        tb[under] = xlogy(b[under], 2.0 * b[under] / s[under])
+    val = 0.5 * float(np.sum(ta)) + 0.5 * float(np.sum(tb))
     return min(max(val, 0.0), _LOG2)
 
 
@@ -410,6 +464,28 @@ def _softplus(v):
     return np.logaddexp(0.0, v)
 
 
+def _inside(fn: ArrayFn, lo: float, hi: float, closed_hi: bool) -> ArrayFn:
+    """Wrap an output activation so that finite outputs stay inside ``dom f*`` in floats.
+
+    For large critic outputs an activation such as ``1 - exp(-v)`` rounds onto an open end of
+    the domain (``v >= 37.5`` for squared Hellinger and Jensen-Shannon, ``v > 745`` for ``gan``)
+    where ``f*`` is ``+inf``, and ``exp`` overflows to ``-inf`` for very negative ``v``. Such
+    values are moved to the nearest float inside the domain: ``nextafter(hi, -inf)`` at an open
+    upper end, ``-max float`` (or ``nextafter(lo, inf)``) at the lower one. Values already inside
+    are returned bit for bit; ``nan`` stays ``nan``.
+    """
+    top = hi if closed_hi else float(np.nextafter(hi, -math.inf))
+    bottom = float(np.nextafter(lo, math.inf)) if math.isfinite(lo) else -float(np.finfo(np.float64).max)
+
+    def wrapped(v):
+        with np.errstate(over="ignore"):
+            out = _arr(fn(v))
+        return np.maximum(np.minimum(out, top), bottom)
+
+    wrapped.__wrapped__ = fn
+    return wrapped
+
+
 def _logtrick_conj(t):
     # f(u) = log(1 + 1/u) - log 2; sup_u t u - f(u) at u = (sqrt(1 - 4/t) - 1)/2 for t < 0.
     # With r = sqrt(-t): value = -2r/(r + sqrt(r^2+4)) + log 2 - 2 asinh(r/2), and log 2 at t = 0.
@@ -444,7 +520,7 @@ def _registry() -> dict[str, FDivergence]:
             f_prime=_nonneg_prime(lambda u: -1.0 / u),
             conjugate=_conj(lambda t: -1.0 - np.log(-t), -inf, 0.0, at_neg_inf=-inf),
             conjugate_domain=(-inf, 0.0),
-            output_activation=lambda v: -np.exp(-_arr(v)),
+            output_activation=_inside(lambda v: -np.exp(-_arr(v)), -inf, 0.0, False),
             f_prime_inf=0.0,
             quantity="KL(Q||P) = sum q log(q/p)",
         ),
@@ -465,7 +541,7 @@ def _registry() -> dict[str, FDivergence]:
             conjugate=_conj(lambda t: 2.0 - 2.0 * np.sqrt(1.0 - t), -inf, 1.0, at_neg_inf=-inf, closed_hi=True),
             conjugate_domain=(-inf, 1.0),
             domain_closed=(False, True),
-            output_activation=lambda v: 1.0 - np.exp(-_arr(v)),
+            output_activation=_inside(lambda v: 1.0 - np.exp(-_arr(v)), -inf, 1.0, True),
             f_prime_inf=1.0,
             quantity="Neyman chi^2(P||Q) = sum (p-q)^2/p = Pearson chi^2(Q||P)",
         ),
@@ -475,7 +551,7 @@ def _registry() -> dict[str, FDivergence]:
             f_prime=_nonneg_prime(lambda u: 1.0 - 1.0 / np.sqrt(u)),
             conjugate=_conj(lambda t: t / (1.0 - t), -inf, 1.0, at_neg_inf=-1.0),
             conjugate_domain=(-inf, 1.0),
-            output_activation=lambda v: 1.0 - np.exp(-_arr(v)),
+            output_activation=_inside(lambda v: 1.0 - np.exp(-_arr(v)), -inf, 1.0, False),
             f_prime_inf=1.0,
             quantity="H^2(P,Q) = sum (sqrt p - sqrt q)^2 in [0, 2] (no factor 1/2)",
         ),
@@ -485,7 +561,7 @@ def _registry() -> dict[str, FDivergence]:
             f_prime=_nonneg_prime(lambda u: _LOG2 + np.log(u) - np.log1p(u)),
             conjugate=_conj(lambda t: -np.log(2.0 - np.exp(t)), -inf, _LOG2, at_neg_inf=-_LOG2),
             conjugate_domain=(-inf, _LOG2),
-            output_activation=lambda v: _LOG2 - _softplus(-_arr(v)),
+            output_activation=_inside(lambda v: _LOG2 - _softplus(-_arr(v)), -inf, _LOG2, False),
             f_prime_inf=_LOG2,
             quantity="2*JSD(P,Q) = KL(P||M) + KL(Q||M), M=(P+Q)/2 (twice js_divergence)",
         ),
@@ -495,7 +571,7 @@ def _registry() -> dict[str, FDivergence]:
             f_prime=_nonneg_prime(lambda u: np.log(u) - np.log1p(u)),
             conjugate=_conj(lambda t: -np.log(-np.expm1(t)), -inf, 0.0, at_neg_inf=0.0),
             conjugate_domain=(-inf, 0.0),
-            output_activation=lambda v: -_softplus(-_arr(v)),
+            output_activation=_inside(lambda v: -_softplus(-_arr(v)), -inf, 0.0, False),
             f_prime_inf=0.0,
             quantity="2*JSD(P,Q) - log 4 in [-log 4, 0] (f(1) = -log 4): the GAN value V(D*, G)",
         ),
@@ -518,7 +594,7 @@ def _registry() -> dict[str, FDivergence]:
             conjugate_domain=(-inf, 0.0),
             domain_closed=(False, True),
             # not in f-GAN Table 2: -exp(-v) maps the reals onto (-inf, 0), inside dom f*
-            output_activation=lambda v: -np.exp(-_arr(v)),
+            output_activation=_inside(lambda v: -np.exp(-_arr(v)), -inf, 0.0, True),
             f_prime_inf=0.0,
             quantity=(
                 "E_Q[log(1 + q/p)] - log 2 = -E_Q[log D*] - log 2: the non-saturating ('log trick') "

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from ._fdivergence import F_DIVERGENCES, FDivergence, _arr, _likelihood_ratio, _resolve
-from ._validation import as_pair
+from ._validation import as_pair, check_real, check_real_array
 
 __all__ = [
     "VariationalEstimate",
@@ -42,10 +42,7 @@ __all__ = [
 def _witness_array(witness, k: int, name: str = "witness") -> np.ndarray:
     if isinstance(witness, (str, bytes)) or callable(witness):
         raise TypeError(f"{name} must be an array of witness values, one per atom; got {name}={witness!r}")
-    try:
-        w = np.asarray(witness, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real array; got {name}={witness!r}") from exc
+    w = check_real_array(witness, name, allow_scalar=True)
     if w.ndim != 1 or w.size != k:
         raise ValueError(f"{name} must have shape ({k},), one value per atom; got shape {w.shape}")
     if np.any(np.isnan(w)):
@@ -107,7 +104,10 @@ def variational_lower_bound(p, q, witness, f) -> float:
           ``sup dom f* = f'(inf)`` are not admissible (they would break the bound) and make it
           ``-inf``; ``T_i = f'(inf)`` is allowed (the limit, ``+inf`` for KL);
         * infinite values are read as limits: ``T_i = -inf`` gives ``-inf`` if ``p_i > 0`` and
-          ``q_i f(0+)`` if ``p_i = 0``; ``T_i = +inf`` gives ``-inf`` if ``q_i > 0``.
+          ``q_i f(0+)`` if ``p_i = 0``; ``T_i = +inf`` gives ``-inf`` if ``q_i > 0``;
+        * a finite ``T_i`` inside ``dom f*`` whose ``f*(T_i)`` overflows the float range gives
+          ``-inf`` for its term (a valid but loose lower bound); when another atom's term is
+          ``+inf`` the bound is ``+inf`` (the exact sum).
 
     Raises
     ------
@@ -121,7 +121,7 @@ def variational_lower_bound(p, q, witness, f) -> float:
 
     Examples
     --------
-    >>> from divergences import kl_divergence
+    >>> from modecollapse.divergences import kl_divergence
     >>> p, q = [0.5, 0.5], [0.25, 0.75]
     >>> T = optimal_witness(p, q, "kl")
     >>> abs(variational_lower_bound(p, q, T, "kl") - kl_divergence(p, q)) < 1e-15
@@ -132,6 +132,13 @@ def variational_lower_bound(p, q, witness, f) -> float:
     t = _witness_array(witness, a.size)
     terms = _bound_terms(fdiv, a, b, t)
     if np.any(terms == math.inf) and np.any(terms == -math.inf):
+        # A -inf from q_i f*(T_i) overflowing (T_i finite and inside dom f*, e.g. Pearson's
+        # f*(T) = T + T^2/4 at T = 1e160) is finite in exact arithmetic: the bound is +inf.
+        _, qpos = _likelihood_ratio(a, b)
+        neg = terms == -math.inf
+        overflow = neg & qpos & np.isfinite(t) & fdiv.in_conjugate_domain(t)
+        if np.all(overflow[neg]):
+            return math.inf
         raise ValueError(
             "witness gives +inf on some atoms and -inf on others: E_P[T] - E_Q[f*(T)] is undefined; "
             f"got witness={t!r}"
@@ -166,22 +173,27 @@ class VariationalEstimate:
 
     def interval(self, z: float = 1.96) -> tuple[float, float]:
         """Normal-approximation interval ``value -+ z * stderr`` (``z = 1.96``: about 95%)."""
-        if not (isinstance(z, (int, float, np.floating)) and math.isfinite(z) and z > 0):
-            raise ValueError(f"z must be a finite positive number; got z={z!r}")
+        z = check_real(z, "z", lo=0.0, lo_open=True)
         return (self.value - z * self.stderr, self.value + z * self.stderr)
 
 
 def _samples(x, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real array of witness values; got {name}={x!r}") from exc
+    a = check_real_array(x, name, allow_scalar=True)
     if a.ndim != 1 or a.size < 2:
         raise ValueError(f"{name} must be 1-D with at least 2 samples (for a standard error); got shape {a.shape}")
     if not np.all(np.isfinite(a)):
         i = int(np.flatnonzero(~np.isfinite(a))[0])
         raise ValueError(f"{name} must be finite; got {name}[{i}]={float(a[i])!r}")
     return a
+
+
+def _scaled_mean_sd(x: np.ndarray) -> tuple[float, float]:
+    """Mean and sample standard deviation (``ddof=1``) of finite ``x`` without overflow."""
+    scale = float(np.max(np.abs(x)))
+    if scale == 0.0:
+        return 0.0, 0.0
+    z = x / scale
+    return scale * (math.fsum(z) / z.size), scale * float(np.std(z, ddof=1))
 
 
 def variational_lower_bound_samples(t_p, t_q, f) -> VariationalEstimate:
@@ -221,8 +233,19 @@ def variational_lower_bound_samples(t_p, t_q, f) -> VariationalEstimate:
                 "(apply the FDivergence's output_activation to the critic's raw output)"
             )
     cb = _arr(fdiv.conjugate(b))
-    mp, mq = float(np.mean(a)), float(np.mean(cb))
-    se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(cb, ddof=1)) / b.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mp, mq = float(np.mean(a)), float(np.mean(cb))
+        se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(cb, ddof=1)) / b.size)
+    if not (math.isfinite(mp) and math.isfinite(mq) and math.isfinite(se) and math.isfinite(mp - mq)):
+        # finite values near the float limit (e.g. -1e308) overflow the plain sums: scaled sums
+        mp, sp = _scaled_mean_sd(a)
+        mq, sq = _scaled_mean_sd(cb)
+        se = math.hypot(sp / math.sqrt(a.size), sq / math.sqrt(b.size))
+        if not (math.isfinite(mp - mq) and math.isfinite(se)):
+            raise ValueError(
+                f"the estimate of E_P[T] - E_Q[f*(T)] for {fdiv.name!r} is beyond the float range "
+                f"(mean(t_p)={mp!r}, mean(f*(t_q))={mq!r}); rescale the critic"
+            )
     return VariationalEstimate(value=mp - mq, stderr=se, mean_p=mp, mean_conjugate_q=mq, n_p=a.size, n_q=b.size)
 
 
@@ -235,6 +258,14 @@ def optimal_witness(p, q, f) -> np.ndarray:
     ``variational_lower_bound(p, q, optimal_witness(p, q, f), f) == f_divergence(p, q, f)`` up to
     round-off, including when both are ``inf``.
 
+    On atoms with ``p_i, q_i > 0`` the value is kept inside ``dom f*`` in floating point: when
+    ``f'(p_i/q_i)`` rounds onto an open end of the domain (e.g. Jensen-Shannon or ``gan`` with
+    ``q_i = 1e-20``, where ``f'`` is within an ulp of ``sup dom f*``) the nearest float inside is
+    returned, and when it overflows to ``-inf`` (``reverse_kl``, ``neyman``, ``log_trick`` at
+    subnormal ratios) the most negative float is. The bound at the witness is then finite; in
+    the overflow case ``f'(p_i/q_i)`` lies beyond the float range, no float witness attains
+    ``D_f`` and the bound is the best one a float witness reaches, below ``D_f``.
+
     Returns
     -------
     ndarray, shape (k,)
@@ -243,8 +274,19 @@ def optimal_witness(p, q, f) -> np.ndarray:
     a, b = as_pair(p, q)
     out = np.empty(a.shape, dtype=np.float64)
     ratio, pos = _likelihood_ratio(a, b)  # overflowing p/q counts as q = 0 (see f_divergence)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out[pos] = _arr(fdiv.f_prime(ratio[pos]))
+    lo, hi = fdiv.conjugate_domain
+    live = pos & (a > 0)  # p, q > 0: the witness must be a finite value inside dom f*
+    if math.isfinite(hi) and not fdiv.domain_closed[1]:
+        top = float(np.nextafter(hi, -math.inf))
+        out[live & (out > top)] = top
+    bottom = (
+        -float(np.finfo(np.float64).max)
+        if not math.isfinite(lo)
+        else (lo if fdiv.domain_closed[0] else float(np.nextafter(lo, math.inf)))
+    )
+    out[live & (out < bottom)] = bottom
     out[(~pos) & (a > 0)] = fdiv.f_prime_inf
     out[(~pos) & (a == 0)] = float(_arr(fdiv.f_prime(np.array([1.0])))[0])
     return out
@@ -445,7 +487,7 @@ def reverse_f(f) -> FDivergence:
 
     Examples
     --------
-    >>> from divergences import f_divergence
+    >>> from modecollapse.divergences import f_divergence
     >>> reverse_f("kl").name
     'reverse_kl'
     >>> lt = reverse_f("log_trick")
