@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_pair, as_probability_vector, check_probability, check_real
+from ._validation import _plain, as_pair, as_probability_vector, check_probability, check_real, check_real_array
 
 __all__ = [
     "AdaGANComponent",
@@ -196,7 +196,7 @@ def _check_beta(beta) -> float:
 
 
 def _check_kind(kind) -> str:
-    if kind not in ADAGAN_KINDS:
+    if not isinstance(kind, str) or kind not in ADAGAN_KINDS:
         raise ValueError(f"kind must be one of {ADAGAN_KINDS}; got kind={kind!r}")
     return kind
 
@@ -216,6 +216,42 @@ def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.
         raise RuntimeError(f"internal error: {what} has mass {s!r} instead of 1")
     out = x / s
     out.setflags(write=False)
+    return out
+
+
+def _loses_all_digits(raw: np.ndarray, beta: float, k: int) -> bool:
+    """Whether the closed form's mass misses 1 by more than :func:`_normalised` allows (tiny ``beta``)."""
+    s = float(raw.sum())
+    return not (s > 0 and abs(s - 1.0) <= _MASS_RTOL + 64.0 * k * np.finfo(float).eps * 2.0 / beta)
+
+
+def _small_beta_limit(pd: np.ndarray, pg: np.ndarray, beta: float, kind: str) -> np.ndarray:
+    """The ``beta -> 0`` limit of ``R*`` / ``R+``, for ``beta`` so small the closed form keeps no digits.
+
+    ``(lam p_d - (1-beta) p_g)_+ / beta`` is a difference of ``O(1)`` masses divided by ``beta``;
+    for ``beta`` near or below ``k eps`` rounding swamps it. As ``beta -> 0`` both components
+    concentrate on the atoms of ``supp P_d`` with the smallest likelihood ratio
+    ``h = p_g / p_d`` (``R+``: first the data mass where ``p_g = 0``, ``z / beta``, the rest on
+    the smallest positive ``h``), in proportion to ``p_d``. The error of this limit is
+    ``O(beta / gap)``, ``gap`` the distance to the next ratio. Ratios within ``8 eps`` of the
+    smallest are treated as ties.
+    """
+    supp = pd > 0
+    h = np.full(pd.shape, np.inf)
+    h[supp] = pg[supp] / pd[supp]
+    out = np.zeros(pd.shape)
+    if kind == "dagger":
+        zero = supp & (pg == 0)
+        out[zero] = pd[zero] / beta
+        rest = 1.0 - float(out.sum())
+        cand = supp & (pg > 0)
+        if rest <= 0 or not np.any(cand):
+            return out
+    else:
+        rest, cand = 1.0, supp
+    hmin = float(np.min(h[cand]))
+    tie = cand & (h <= hmin * (1.0 + 8.0 * np.finfo(float).eps))
+    out[tie] = rest * pd[tie] / float(pd[tie].sum())
     return out
 
 
@@ -251,7 +287,10 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
     finder). Atoms with ``p_d = 0`` (``h = inf``) never receive mass. The closed form sums to
     one up to rounding; the returned component is divided by its float sum. Its relative
     rounding error is ``O(k eps / beta)`` (``R`` is a difference of ``O(1)`` masses divided by
-    ``beta``), which matters only for very small ``beta``.
+    ``beta``), which matters only for very small ``beta``; where it would leave no correct digit
+    (``beta`` near or below ``k eps``, e.g. ``1e-300``) the ``beta -> 0`` limit is returned
+    instead: ``p_data`` restricted to the atoms with the smallest ratio ``p_model / p_data``,
+    normalised (for ``"dagger"`` after the data mass where ``p_model = 0``), exact to ``O(beta)``.
 
     Parameters
     ----------
@@ -325,6 +364,8 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
             mu = _scan_dagger(a, g, a / g, beta, z)
             lam = max(mu / (1.0 - beta), 1.0)  # Theorem 2 range; only rounding can leave it
         raw = np.maximum(pd - lam * (1.0 - beta) * pg, 0.0) / beta
+    if _loses_all_digits(raw, beta, pd.size):
+        raw = _small_beta_limit(pd, pg, beta, kind)
     comp = _normalised(raw, f"R ({kind})", beta, pd.size)
     mix = (1.0 - beta) * pg + beta * comp
     mix.setflags(write=False)
@@ -335,12 +376,12 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
 
 def _check_outputs(x, name: str, *, from_logits: bool) -> np.ndarray:
     if isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be a numeric array; got {x!r}")
-    arr = np.asarray(x)
+        raise TypeError(f"{name} must be a numeric array; got {name}={x!r}")
+    arr = np.asarray(_plain(x, name))
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be a numeric array; got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be a numeric array; got dtype {arr.dtype} for {name}={x!r}")
     if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real; got complex values")
+        raise TypeError(f"{name} must be real; got complex values in {name}")
     arr = arr.astype(np.float64)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array; got shape {arr.shape}")
@@ -376,17 +417,20 @@ def _likelihood_ratios(outputs, *, eta, from_logits) -> np.ndarray:
     return h
 
 
-def _base_weights(base_weights, n: int) -> np.ndarray:
-    """Uniform ``1/n`` when omitted, else a validated probability vector of length ``n``."""
+def _base_weights(base_weights, n: int, name: str = "base_weights", against: str = "discriminator_outputs") -> np.ndarray:
+    """Uniform ``1/n`` when omitted, else a validated probability vector of length ``n``.
+
+    ``name`` is the caller's parameter name and ``against`` the one that fixes ``n``, for messages.
+    """
     if base_weights is None:
         b = np.full(n, 1.0 / n)
         b.setflags(write=False)
         return b
-    b = as_probability_vector(base_weights, "base_weights")
+    b = as_probability_vector(base_weights, name)
     if b.size != n:
         raise ValueError(
-            f"base_weights must have one weight per data point; got len(base_weights)={b.size} "
-            f"and len(discriminator_outputs)={n}"
+            f"{name} must have one weight per data point; got len({name})={b.size} "
+            f"and len({against})={n}"
         )
     return b
 
@@ -431,7 +475,7 @@ def adagan_weights(
       ``h = exp(-a)`` is computed without forming ``D`` (no loss of precision at saturation).
     * A positive part within ``16 eps`` (relative to the terms ``lambda`` and ``h_i``) of zero is
       set to exactly 0, so a point on a breakpoint (e.g. the boundary point of
-      :class:`~divergences.TopKLastBeta`) gets weight 0 rather than a rounding residue.
+      :class:`~modecollapse.divergences.TopKLastBeta`) gets weight 0 rather than a rounding residue.
     * ``beta = 1``: the old model gets no mass, ``R = P_d`` and ``w = b`` whatever ``D``
       says; ``lam`` is reported as 1.
     * ``kind="star"``: ``lambda*`` exists iff some point with ``b_i > 0`` has ``D_i > 0``;
@@ -552,7 +596,7 @@ def adagan_iterates(p_data, p_model, betas, *, kind: str = "star") -> AdaGANIter
     AdaGANIterates
     """
     pd, pg = as_pair(p_data, p_model, ("p_data", "p_model"))
-    bs = np.atleast_1d(np.asarray(betas, dtype=float))
+    bs = np.atleast_1d(check_real_array(betas, "betas", allow_scalar=True))
     if bs.ndim != 1 or bs.size == 0:
         raise ValueError(f"betas must be a non-empty 1-D sequence; got shape {bs.shape}")
     for i, bt in enumerate(bs):

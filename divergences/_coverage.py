@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_pair, check_integer, check_probability, check_real
+from ._validation import as_pair, check_integer, check_probability, check_real_array
 
 __all__ = [
     "Coverage",
@@ -123,11 +123,14 @@ class GaussianMixture:
         return int(self.means.shape[1])
 
     def _points(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+        x = check_real_array(x, "x", allow_scalar=True)
         if x.ndim == 1 and self.dim == 1:
             x = x[:, None]
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f"x must have shape (n, {self.dim}); got {np.shape(x)}")
+        if not np.all(np.isfinite(x)):
+            i = int(np.flatnonzero(~np.isfinite(x).all(axis=1))[0])
+            raise ValueError(f"x must be finite; got x[{i}]={x[i].tolist()!r}")
         return x
 
     def logpdf(self, x) -> np.ndarray:
@@ -139,7 +142,14 @@ class GaussianMixture:
         sq = ((x[:, None, :] - self.means[None, :, :]) ** 2).sum(-1)  # (n, K)
         with np.errstate(divide="ignore"):
             logw = np.log(self.weights)
-        comp = logw - d * np.log(self.stds) - 0.5 * d * math.log(2 * math.pi) - 0.5 * sq / self.stds**2
+        var = self.stds**2
+        if np.all(var > 0):
+            quad = 0.5 * sq / var
+        else:  # std below 1e-154: its square underflows (0 / 0 = nan at a mean); scale first
+            with np.errstate(over="ignore"):
+                z = (x[:, None, :] - self.means[None, :, :]) / self.stds[None, :, None]
+                quad = 0.5 * (z**2).sum(-1)
+        comp = logw - d * np.log(self.stds) - 0.5 * d * math.log(2 * math.pi) - quad
         return logsumexp(comp, axis=1)
 
     def pdf(self, x) -> np.ndarray:
@@ -217,9 +227,11 @@ def _coverage_from_values(v_model, u_data, mass, confidence, method, bandwidth=N
     u = np.asarray(u_data, dtype=float)
     m, n = v.size, u.size
     if m == 0 or n == 0:
-        raise ValueError(f"need at least one model and one data sample; got {m} and {n}")
-    if not (np.all(np.isfinite(v)) and np.all(np.isfinite(u))):
-        raise ValueError("the model density must be finite at every sample")
+        raise ValueError(f"need at least one model and one data sample; got {m} model_samples and {n} data_samples")
+    for label, vals in (("model_samples", v), ("data_samples", u)):
+        if not np.all(np.isfinite(vals)):
+            i = int(np.flatnonzero(~np.isfinite(vals))[0])
+            raise ValueError(f"model_pdf must be finite at every sample; got {vals[i]!r} at a point of {label}")
     t_hat = float(np.quantile(v, 1.0 - mass))
     cov = float(np.mean(u > t_hat))
     alpha = 1.0 - confidence
@@ -239,13 +251,14 @@ def _coverage_from_values(v_model, u_data, mass, confidence, method, bandwidth=N
 
 
 def _as_samples(x, name: str) -> np.ndarray:
-    arr = np.asarray(x, dtype=float)
+    arr = check_real_array(x, name, allow_scalar=True)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must have shape (n,) or (n, d) with n >= 1; got {np.shape(x)}")
+        raise ValueError(f"{name} must have shape (n,) or (n, d) with n >= 1; got {np.shape(arr)}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
+        i = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise ValueError(f"{name} must be finite; got {name}[{i}]={arr[i].tolist()!r}")
     return arr
 
 
@@ -276,7 +289,7 @@ def coverage_monte_carlo(model_pdf, model_samples, data_samples, *, mass: float 
     Coverage
     """
     if not callable(model_pdf):
-        raise TypeError(f"model_pdf must be callable; got {type(model_pdf).__name__}")
+        raise TypeError(f"model_pdf must be callable; got model_pdf={model_pdf!r} of type {type(model_pdf).__name__}")
     mass = _check_mass(mass)
     confidence = check_probability(confidence, "confidence", open_low=True, open_high=True)
     y = _as_samples(model_samples, "model_samples")
@@ -287,8 +300,15 @@ def coverage_monte_carlo(model_pdf, model_samples, data_samples, *, mass: float 
     v = np.asarray(model_pdf(sq(y)), dtype=float).reshape(-1)
     u = np.asarray(model_pdf(sq(x)), dtype=float).reshape(-1)
     if v.size != y.shape[0] or u.size != x.shape[0]:
-        raise ValueError("model_pdf must return one density value per sample")
+        raise ValueError(
+            f"model_pdf must return one density value per sample; got {v.size} values for {y.shape[0]} "
+            f"model_samples and {u.size} for {x.shape[0]} data_samples"
+        )
     return _coverage_from_values(v, u, mass, confidence, "monte-carlo")
+
+
+_CHUNK_BYTES = 64 * 2**20  # memory of one chunk of distances in the KDE
+_MAX_BYTES = 2**30  # largest scoring matrix coverage_kde builds
 
 
 def _sq_dists(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -311,6 +331,7 @@ def _kde_log_density(query: np.ndarray, centres: np.ndarray, factor: float, log_
     query set is then a prefix of ``centres``) and divides by ``n - 1``.
     """
     n = centres.shape[0]
+    chunk = max(1, min(chunk, _CHUNK_BYTES // (8 * n)))  # a chunk's distance matrix within 64 MiB
     out = np.empty(query.shape[0])
     denom = n - 1 if exclude_self else n
     for s0 in range(0, query.shape[0], chunk):
@@ -331,6 +352,7 @@ def coverage_kde(
     bandwidths=None,
     max_select: int = 500,
     seed: int = 0,
+    max_kernels: int = 10**9,
 ) -> Coverage:
     """Coverage when the model is known only by samples: Gaussian KDE, held-out-likelihood bandwidth.
 
@@ -360,6 +382,12 @@ def coverage_kde(
         Most model points used to score the candidates (cost ``19 * max_select * m``).
     seed : int
         Seed of that subset.
+    max_kernels : int
+        Refuse (``ValueError`` with the count) when the estimate needs more than this many kernel
+        evaluations, ``m (m + n) + min(m, max_select) m``: the default ``1e9`` is under a minute
+        on one CPU core; ``m = 10^6`` model samples need ``1e12``. Memory is bounded separately:
+        densities are computed in chunks of at most 64 MiB, and the scoring matrix
+        (``8 min(m, max_select) m`` bytes) must stay below 1 GiB.
 
     Returns
     -------
@@ -377,6 +405,21 @@ def coverage_kde(
     m, d = y.shape
     if m < d + 2:
         raise ValueError(f"model_samples needs at least d + 2 = {d + 2} points; got m={m}")
+    max_kernels = check_integer(max_kernels, "max_kernels", minimum=1)
+    n_sel = min(m, max_select)
+    kernels = m * (m + x.shape[0]) + n_sel * m  # leave-one-out densities, data densities, scoring
+    if kernels > max_kernels:
+        raise ValueError(
+            f"coverage_kde would evaluate {kernels:.3g} kernels (m * (m + n) + min(m, max_select) * m "
+            f"with m={m} model and n={x.shape[0]} data samples), more than max_kernels={max_kernels:.3g}; "
+            "subsample the model samples (the cost grows like m^2) or raise max_kernels"
+        )
+    memory = 8 * n_sel * m  # the scoring matrix, kept for every candidate bandwidth
+    if memory > _MAX_BYTES:
+        raise ValueError(
+            f"coverage_kde would hold a {memory / 2**30:.3g} GiB scoring matrix (max_select={max_select} x m={m} "
+            f"float64), more than {_MAX_BYTES / 2**30:g} GiB; lower max_select or subsample the model samples"
+        )
     cov = np.atleast_2d(np.cov(y.T))
     try:
         chol = np.linalg.cholesky(cov)
@@ -390,7 +433,6 @@ def coverage_kde(
     # put the scoring subset first so that leave-one-out can drop the diagonal
     perm = np.random.default_rng(seed).permutation(m)
     zy = zy[perm]
-    n_sel = min(m, max_select)
     d2 = _sq_dists(zy[:n_sel], zy)
     d2[np.arange(n_sel), np.arange(n_sel)] = np.inf
     dmin = d2.min(axis=1)
@@ -407,7 +449,7 @@ def coverage_kde(
         cands = np.concatenate([coarse, fine])
         scores = sc + [score(b) for b in fine]
     else:
-        cands = np.asarray(bandwidths, dtype=float).reshape(-1)
+        cands = check_real_array(bandwidths, "bandwidths", allow_scalar=True).reshape(-1)
         if cands.size == 0 or not np.all(np.isfinite(cands)) or np.any(cands <= 0):
             raise ValueError(f"bandwidths must be finite positive factors; got {bandwidths!r}")
         scores = [score(b) for b in cands]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._adagan import _base_weights, _likelihood_ratios, adagan_weights
-from ._validation import check_integer, check_probability
+from ._validation import check_integer, check_probability, check_real_array
 
 __all__ = [
     "BetaSchedule",
@@ -66,6 +66,10 @@ class ScheduleStep:
     lam: float | None
 
 
+#: Largest component index: ``1/t`` must be a positive float (``1/10**308`` still is).
+_MAX_T = 10**308
+
+
 class BetaSchedule:
     """Base class: subclasses implement :meth:`_beta` for ``t >= 2``."""
 
@@ -74,7 +78,7 @@ class BetaSchedule:
 
     def beta(self, t, h=None, weights=None) -> float:
         """``beta_t`` for component ``t >= 1``; ``beta_1 = 1`` for every schedule."""
-        t = check_integer(t, "t", minimum=1)
+        t = check_integer(t, "t", minimum=1, maximum=_MAX_T)
         if t == 1:
             return 1.0
         return self._beta(t, h, weights)
@@ -97,17 +101,17 @@ class BetaSchedule:
         For ``t = 1`` and for schedules that do not reweight, the weights are the base weights
         (uniform when omitted) and ``discriminator_outputs`` may be ``None``. Otherwise
         ``discriminator_outputs`` are ``D(x_i)`` of a classifier of data vs the current model
-        on the data points (see :func:`divergences.adagan_weights` for ``kind``, ``eta``,
-        ``from_logits``), and the weights are :func:`divergences.adagan_weights` at ``beta_t``.
+        on the data points (see :func:`modecollapse.divergences.adagan_weights` for ``kind``, ``eta``,
+        ``from_logits``), and the weights are :func:`modecollapse.divergences.adagan_weights` at ``beta_t``.
         """
-        t = check_integer(t, "t", minimum=1)
+        t = check_integer(t, "t", minimum=1, maximum=_MAX_T)
         if t == 1 or not self.reweights_data:
             if discriminator_outputs is None:
                 if base_weights is None:
                     raise ValueError(
                         "step needs discriminator_outputs or base_weights to know the number of data points"
                     )
-                b = _base_weights(base_weights, np.asarray(base_weights).size)
+                b = _base_weights(base_weights, np.asarray(base_weights).size, against="base_weights")
             else:
                 h = _likelihood_ratios(discriminator_outputs, eta=eta, from_logits=from_logits)
                 b = _base_weights(base_weights, h.size)
@@ -211,13 +215,15 @@ def topklast_beta(h, r, *, weights=None) -> float:
         ``beta < 1``, so ``beta`` is not determined; clip ``D`` with ``eta > 0``).
     """
     r = check_probability(r, "r", open_low=True, open_high=True)
-    harr = np.asarray(h, dtype=float)
+    harr = check_real_array(h, "h", allow_scalar=True)
     if harr.ndim != 1 or harr.size == 0:
         raise ValueError(f"h must be a non-empty 1-D array; got shape {harr.shape}")
-    if np.any(np.isnan(harr)) or np.any(harr < 0):
-        raise ValueError("h must be non-negative likelihood ratios (inf allowed, nan not)")
+    bad = np.isnan(harr) | (harr < 0)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"h must be non-negative likelihood ratios (inf allowed, nan not); got h[{i}]={float(harr[i])!r}")
     n = harr.size
-    b = _base_weights(weights, n)
+    b = _base_weights(weights, n, name="weights", against="h")
     n0 = int(math.floor(r * n + 0.5))
     if not 1 <= n0 <= n - 1:
         raise ValueError(
@@ -304,7 +310,7 @@ def adagan_mixture_weights(betas) -> np.ndarray:
     -------
     ndarray, shape (T,)
     """
-    bs = np.asarray(betas, dtype=float)
+    bs = check_real_array(betas, "betas", allow_scalar=True)
     if bs.ndim != 1 or bs.size == 0:
         raise ValueError(f"betas must be a non-empty 1-D sequence; got shape {bs.shape}")
     if bs[0] != 1.0:

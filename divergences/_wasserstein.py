@@ -21,7 +21,6 @@ Sizes: the transport LP has ``n*m`` variables and the potential LP ``N(N-1)`` co
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.spatial.distance import cdist
 
-from ._validation import as_probability_vector
+from ._validation import as_probability_vector, check_real
 
 __all__ = ["wasserstein1", "wasserstein1_dual", "W1Dual", "W1DualCheck"]
 
@@ -45,7 +44,7 @@ def _as_points(x, name: str) -> np.ndarray:
     except Exception as exc:
         raise ValueError(f"{name} must be an array of shape (n,) or (n, d); got {name}={x!r}") from exc
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be a real numeric array; got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be a real numeric array; got dtype {arr.dtype} for {name}={x!r}")
     arr = arr.astype(np.float64)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -54,12 +53,13 @@ def _as_points(x, name: str) -> np.ndarray:
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must contain at least one point of dimension >= 1; got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; got non-finite entries in {name}")
+        i = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise ValueError(f"{name} must be finite; got {name}[{i}]={arr[i].tolist()!r}")
     return arr
 
 
 def _inputs(x, y, a, b, method):
-    if method not in _METHODS:
+    if not isinstance(method, str) or method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
     X, Y = _as_points(x, "x"), _as_points(y, "y")
     if X.shape[1] != Y.shape[1]:
@@ -218,8 +218,7 @@ class W1Dual:
 
     def check(self, *, atol: float = 1e-8) -> W1DualCheck:
         """Verify 1-Lipschitz-ness, the objective, and strong duality against the primal."""
-        if not (isinstance(atol, (int, float, np.floating)) and math.isfinite(atol) and atol > 0):
-            raise ValueError(f"atol must be a finite positive number; got atol={atol!r}")
+        atol = check_real(atol, "atol", lo=0.0, lo_open=True)
         lv = self.lipschitz_violation()
         og = abs(self.value - float(self.signed_mass @ self.potential))
         primal = wasserstein1(self.x, self.y, self.a, self.b)
