@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import xlogy
 
-from ._fdivergence import F_DIVERGENCES, FDivergence, _arr, _likelihood_ratio, _resolve
+from ._fdivergence import F_DIVERGENCES, FDivergence, _arr, _inside, _likelihood_ratio, _resolve
 from ._validation import as_pair, check_real, check_real_array
 
 __all__ = [
@@ -528,8 +528,8 @@ def reverse_f(f) -> FDivergence:
         act = lambda v: _arr(v) + 0.0  # noqa: E731
         closed_hi = False
     else:
-        act = lambda v: f0 - np.exp(-_arr(v))  # noqa: E731
         closed_hi = fp0 > -math.inf
+        act = _inside(lambda v: f0 - np.exp(-_arr(v)), -math.inf, f0, closed_hi)
     return FDivergence(
         name=f"reverse({base.name})",
         f=g,

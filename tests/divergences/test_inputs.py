@@ -395,3 +395,16 @@ def test_gaussian_mixture_refuses_nan_points_and_handles_tiny_stds():
     log_peak = -math.log(1e-200) - 0.5 * math.log(2 * math.pi)  # log N(0; 0, s^2) = -log s - log(2 pi)/2
     np.testing.assert_allclose(lp[:2], [log_peak, log_peak - 0.5], rtol=1e-14)
     assert lp[2] == -math.inf
+
+
+def test_numeric_reverse_activation_stays_inside():
+    from modecollapse.divergences import reverse_f
+
+    fd = get_f_divergence("gan")  # an unregistered copy takes the numeric reverse (f(0+) = 0, open end)
+    copy = FDivergence(
+        name="gan_copy", f=fd.f, f_prime=fd.f_prime, conjugate=fd.conjugate, conjugate_domain=fd.conjugate_domain,
+        output_activation=fd.output_activation, f_prime_inf=fd.f_prime_inf, domain_closed=fd.domain_closed,
+    )
+    rev = reverse_f(copy)
+    t = rev.output_activation(RAW)
+    assert np.all(rev.in_conjugate_domain(t)) and np.all(np.isfinite(rev.conjugate(t)))
