@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -73,23 +74,93 @@ def _one_torch_thread(request):
     torch.set_num_threads(n)
 
 
+class Built(NamedTuple):
+    """What :func:`build_figure` returns: the files written and the drawn matplotlib figure."""
+
+    files: list
+    figure: object
+
+
 @pytest.fixture(scope="session")
 def build_figure():
-    """``build_figure(name, out_dir, **kw) -> list[Path]``: build one figure quietly, assert it built.
+    """``build_figure(name, out_dir, **kw) -> Built``: build one figure quietly, assert it built.
 
     Keyword arguments go to :func:`modecollapse.figures.build_figures` (``runs_dir``, ``seed``,
-    ``gan_steps``, ``log``).
+    ``gan_steps``, ``log``). ``Built.figure`` is the figure the module saved, on a fresh Agg canvas
+    and drawn, so tests can read its artists and their extents.
     """
-    from modecollapse.figures import build_figures
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from modecollapse.figures import FigureContext, build_figures
 
     def build(name, out_dir, **kw):
         kw.setdefault("log", lambda s: None)
-        [(spec, files, _seconds, err)] = build_figures([name], out_dir=out_dir, **kw)
+        saved = []
+        original = FigureContext.savefig
+
+        def savefig(self, fig, fig_name):
+            path = original(self, fig, fig_name)  # closes the figure (and drops its canvas)
+            saved.append(fig)
+            return path
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(FigureContext, "savefig", savefig)
+            [(spec, files, _seconds, err)] = build_figures([name], out_dir=out_dir, **kw)
         assert err is None, err
-        assert spec.name == name
-        return files
+        assert spec.name == name and len(saved) == 1, (spec.name, len(saved))
+        [fig] = saved
+        FigureCanvasAgg(fig).draw()
+        return Built(files, fig)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def text_over_lines():
+    """``text_over_lines(ax) -> list``: ``(text, line label)`` for every text or legend of ``ax`` whose
+    box a drawn line, vertical/horizontal line collection or scatter point enters (display space)."""
+
+    def boxes(ax, renderer):
+        out = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_visible()]
+        leg = ax.get_legend()
+        if leg is not None and leg.get_visible():
+            out.append(("legend", leg.get_window_extent(renderer)))
+        return out
+
+    def points(ax):
+        from matplotlib.collections import LineCollection, PathCollection
+
+        for line in ax.lines:
+            xy = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
+            yield line.get_label(), _densify(xy)
+        for coll in ax.collections:
+            if isinstance(coll, LineCollection):
+                for seg in coll.get_segments():
+                    yield coll.get_label(), _densify(coll.get_transform().transform(seg))
+            elif isinstance(coll, PathCollection):
+                yield coll.get_label(), coll.get_offset_transform().transform(coll.get_offsets())
+
+    def check(ax):
+        renderer = ax.figure.canvas.get_renderer()
+        hits = []
+        for text, box in boxes(ax, renderer):
+            for label, xy in points(ax):
+                xy = xy[np.all(np.isfinite(xy), axis=1)]
+                inside = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
+                if inside.any():
+                    hits.append((text, label))
+        return hits
+
+    return check
+
+
+def _densify(xy, n=50):
+    """Points along the polyline ``xy`` (display space), ``n`` per segment, so a segment that crosses a
+    box without a vertex inside it is caught."""
+    if len(xy) < 2:
+        return xy
+    t = np.linspace(0.0, 1.0, n)[:, None, None]
+    return (xy[:-1][None] * (1 - t) + xy[1:][None] * t).reshape(-1, 2)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ def test_fig_adagan_coverage_numbers(tmp_path, build_figure):
         train=dict(batch_size=32, lr=2e-3, beta1=0.5, beta2=0.999, latent_dim=2, g_hidden=8, g_layers=2,
                    d_hidden=8, d_layers=2, d_pieces=3))
     res = ag.run_coverage_experiment(cfg, tmp_path / "runs" / "tiny", device="cpu", preset="cpu", log=lambda m: None)
-    build_figure(NAME, tmp_path / "out", runs_dir=tmp_path / "runs")
+    _, figure = build_figure(NAME, tmp_path / "out", runs_dir=tmp_path / "runs")
     assert (tmp_path / "out" / f"{NAME}.png").stat().st_size > 10_000
     rows = list(csv.DictReader(open(tmp_path / "out" / f"{NAME}.csv")))
     meta = json.loads((tmp_path / "out" / f"{NAME}.json").read_text())
@@ -55,3 +55,18 @@ def test_fig_adagan_coverage_numbers(tmp_path, build_figure):
         for k, triple in zip(ag.PUBLISHED_COVERAGE["modes"], vals):
             [r] = [r for r in pub if r["method"] == method and int(r["T"]) == T and int(r["modes"]) == k]
             assert (float(r["median"]), float(r["q05"]), float(r["q95"])) == triple
+
+    # the legend names our runs and where they ran (regression: "ours (preset cpu, cpu)")
+    [legend] = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert f"ours ({cfg.n_runs} runs, on CPU)" in labels
+    assert f"published ({ag.PUBLISHED_COVERAGE['n_runs']} runs)" in labels
+
+
+@pytest.mark.parametrize("res, want", [({"device": "cpu", "device_name": "cpu"}, "CPU"),
+                                       ({"device": "cuda", "device_name": "NVIDIA H200"}, "NVIDIA H200"),
+                                       ({"device": "cuda"}, "cuda"), ({}, "CPU")])
+def test_device_named_in_the_legend(res, want):
+    from modecollapse.figures.fig_adagan_coverage import _device
+
+    assert _device(res) == want

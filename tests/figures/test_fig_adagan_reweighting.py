@@ -14,17 +14,17 @@ from modecollapse.figures import fig_adagan_reweighting as fig
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, build_figure):
     out = tmp_path_factory.mktemp("fig")
-    return out, build_figure(fig.NAME, out)
+    return build_figure(fig.NAME, out), out
 
 
 def test_files_written(built):
-    out, files = built
+    (files, _), out = built
     names = {p.name for p in files}
     assert {f"{fig.NAME}.png", f"{fig.NAME}.csv", f"{fig.NAME}.json"} <= names
 
 
 def test_components_match_the_library(built):
-    out, _ = built
+    _, out = built
     with open(out / f"{fig.NAME}.csv") as fh:
         rows = list(csv.DictReader(fh))
     col = {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
@@ -44,7 +44,7 @@ def test_components_match_the_library(built):
 
 
 def test_iterates_and_bound(built):
-    out, _ = built
+    _, out = built
     meta = json.loads((out / f"{fig.NAME}.json").read_text())
     x, dx, pd, pg = fig.problem()
     beta = meta["iterate_beta"]
@@ -64,3 +64,18 @@ def test_iterates_and_bound(built):
     m = float(np.max(pg / pd))
     assert meta["ess_sup"] == pytest.approx(m, rel=1e-12)
     assert meta["finite_steps"] == math.ceil(math.log(m) / -math.log1p(-beta)) == adagan_finite_steps(ess_sup=m, beta=beta)
+
+
+def test_every_divergence_series_stays_visible(built):
+    # regression: all five series were filled dots at the same t, and after t = 0 the reverse-KL dots
+    # sat under the H^2 and TV ones; now each has its own open marker and its own sideways offset
+    (_, figure), _ = built
+    ax = figure.axes[2]
+    series = [ln for ln in ax.lines if ln.get_label() in set(fig.LABELS.values())]
+    assert [ln.get_label() for ln in series] == [fig.LABELS[n] for n in fig.DIVERGENCES]
+    assert len({ln.get_marker() for ln in series}) == len(series)
+    assert all(ln.get_markerfacecolor() == "none" for ln in series)
+    xs = np.array([ln.get_xdata() for ln in series])  # (series, t)
+    for t in range(1, fig.ITER_T + 1):
+        col = np.sort(xs[:, t])
+        assert np.all(np.diff(col) > 0.1) and np.all(np.abs(col - t) < 0.5), col

@@ -13,23 +13,23 @@ from modecollapse.regions import packed_tv_max, packed_tv_min, packed_tv_min_wit
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, build_figure):
     out = tmp_path_factory.mktemp("fig")
-    files = build_figure(fig.NAME, out)
+    files, figure = build_figure(fig.NAME, out)
     with open(out / f"{fig.NAME}.csv") as fh:
         rows = list(csv.DictReader(fh))
     cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     for k in ("m", "eps", "delta", "tau", "value"):
         cols[k] = cols[k].astype(float)
     meta = json.loads((out / f"{fig.NAME}.json").read_text())
-    return out, files, cols, meta
+    return out, files, cols, meta, figure
 
 
 def test_files_written(built):
-    out, files, _, _ = built
+    out, files, *_ = built
     assert {f"{fig.NAME}.png", f"{fig.NAME}.csv", f"{fig.NAME}.json"} <= {p.name for p in files}
 
 
 def test_feasibility_limits(built):
-    *_, meta = built
+    *_, meta, _ = built
     e, d = fig.NO_COLLAPSE
     A, B = (d - e) / (1 - e), (d - e) / d
     assert meta["one_sided_limit"] == pytest.approx(max(A, B), abs=1e-12)  # tau < max(A, B)
@@ -39,7 +39,7 @@ def test_feasibility_limits(built):
 
 
 def test_curves_match_library_and_claims(built):
-    _, _, c, meta = built
+    _, _, c, meta, _ = built
     for i in np.nonzero(c["curve"] == "L1")[0][::9]:  # spot-check L1 against a fresh library call
         m, t, e, d = int(c["m"][i]), c["tau"][i], c["eps"][i], c["delta"][i]
         assert c["value"][i] == pytest.approx(packed_tv_min_with_collapse(t, m, eps=e, delta=d).value, abs=1e-13)
@@ -59,3 +59,19 @@ def test_curves_match_library_and_claims(built):
             assert t < meta["two_sided_limit"]
             jumped += 1
     assert jumped >= len(fig.MS) * 3
+
+
+def test_two_sided_curve_is_drawn_dashed_as_the_caption_says(built):
+    # regression: it was drawn with "x" markers every few hundredths of tau, which read as a solid line
+    *_, figure = built
+    assert "two-sided" in fig.CAPTION and "dashed" in fig.CAPTION
+    colour = None
+    for ax in figure.axes:
+        [labelled] = [ln for ln in ax.lines if "two-sided" in ln.get_label()] or [None]
+        if labelled is not None:
+            colour = labelled.get_color()
+        two = [ln for ln in ax.lines if colour is not None and ln.get_color() == colour]
+        assert len(two) == 2, "one line per branch (closed form, numerical) in every panel"
+        for ln in two:
+            assert ln.get_linestyle() == "--" and ln.get_marker() in ("None", "", None), (ln.get_linestyle(),
+                                                                                         ln.get_marker())

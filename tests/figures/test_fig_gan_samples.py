@@ -13,9 +13,15 @@ from modecollapse.figures import build_figures
 def test_builds_and_numbers_match_library(tmp_path, build_figure):
     logs = []
     # gan_steps=5: code path only (python -m modecollapse.figures --gan-steps); the default trains fig.STEPS steps
-    files = build_figure(fig.NAME, tmp_path, gan_steps=5, log=logs.append)
+    files, figure = build_figure(fig.NAME, tmp_path, gan_steps=5, log=logs.append)
     assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
     assert any("training" in s for s in logs)
+    # the count of samples beyond a panel's limits is under the panel, never drawn over its points
+    # (regression: it was a text in the lower-left corner, on the samples and the ticks)
+    panels = [ax for ax in figure.axes if ax.collections]
+    assert len(panels) == len(fig.DATASETS) * len(fig.MS)
+    assert all(not ax.texts for ax in panels)
+    assert any("outside" in ax.get_xlabel() for ax in panels)  # 5 steps leave samples out of every grid
 
     from modecollapse.gan.data._mixtures import get_dataset
     from modecollapse.gan.metrics import mode_metrics

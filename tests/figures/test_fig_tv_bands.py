@@ -14,7 +14,7 @@ from modecollapse.regions import packed_tv_max, packed_tv_min
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, build_figure):
     out = tmp_path_factory.mktemp("fig")
-    return out, build_figure(fig.NAME, out)
+    return out, build_figure(fig.NAME, out).files
 
 
 def _enum_packed_tv(p, q, m):

@@ -11,7 +11,7 @@ from modecollapse.figures.fig_variational import DIVERGENCES, NAME, P, Q, S, wit
 
 
 def test_variational_builds_and_data_match_library(tmp_path, build_figure):
-    build_figure(NAME, tmp_path)
+    _, figure = build_figure(NAME, tmp_path)
     assert (tmp_path / f"{NAME}.png").stat().st_size > 10_000
     with open(tmp_path / f"{NAME}.csv") as fh:
         rows = list(csv.DictReader(fh))
@@ -32,3 +32,14 @@ def test_variational_builds_and_data_match_library(tmp_path, build_figure):
         assert bound[i1] == pytest.approx(d, rel=1e-12)  # equality at the optimal witness
         assert np.all(bound <= d + 1e-12)  # a lower bound everywhere
         assert np.all(bound[np.abs(S - 1.0) > 0.05] < d - 1e-6)  # strictly below away from the optimum
+
+    # every finite point of every curve lies inside its panel, clear of the edges (regression: the lower
+    # limit was the curve's own minimum, so the jensen_shannon and H^2 curves ended on the frame)
+    for ax, name in zip(figure.axes, DIVERGENCES):
+        assert ax.get_title() == name
+        [curve] = [ln for ln in ax.lines if ln.get_label().startswith("$E_P")]
+        y = np.asarray(curve.get_ydata(), dtype=float)
+        y = y[np.isfinite(y)]
+        lo, hi = ax.get_ylim()
+        margin = 0.02 * (hi - lo)
+        assert lo + margin < y.min() and y.max() < hi - margin, (name, lo, y.min(), y.max(), hi)

@@ -10,8 +10,8 @@ from modecollapse.divergences import wasserstein1, wasserstein1_dual
 from modecollapse.figures.fig_wasserstein import N_INSTANCES, NAME, example_1d, random_instances
 
 
-def test_wasserstein_builds_and_data_match_library(tmp_path, build_figure):
-    build_figure(NAME, tmp_path, seed=0)
+def test_wasserstein_builds_and_data_match_library(tmp_path, build_figure, text_over_lines):
+    _, figure = build_figure(NAME, tmp_path, seed=0)
     assert (tmp_path / f"{NAME}.png").stat().st_size > 10_000
     with open(tmp_path / f"{NAME}.csv") as fh:
         rows = list(csv.DictReader(fh))
@@ -33,3 +33,10 @@ def test_wasserstein_builds_and_data_match_library(tmp_path, build_figure):
     r = wasserstein1_dual(x, y, a, b)
     np.testing.assert_allclose(ex["potential"], r.potential, rtol=0, atol=0)
     assert r.check().ok
+
+    # no text or legend sits on a drawn line (regression: panel (c)'s value lay across the support
+    # lines, panel (b)'s legend entry "area = W1 = ..." across a CDF step)
+    for ax in figure.axes:
+        assert text_over_lines(ax) == [], ax.get_title()
+    assert f"{ex['w1_sorted']:.3f}" in figure.axes[1].get_title()
+    assert f"{ex['w1_dual']:.3f}" in figure.axes[2].get_title()
