@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import weakref
 
 import numpy as np
 
@@ -70,6 +71,24 @@ def sum_tolerance(dtype, k: int) -> float:
         return SUM_ATOL
     eps = float(np.finfo(dt).eps)
     return max(SUM_ATOL, 8.0 * math.sqrt(max(int(k), 1)) * eps)
+
+
+# The read-only arrays this module returned, by id (weak references: entries leave with the
+# array). Passing one back (a function handing its validated input to another) skips the
+# checks: a float32 vector keeps the tolerance it was accepted with instead of meeting the
+# float64 one at the second call.
+_VALIDATED: dict[int, weakref.ref] = {}
+
+
+def _remember(arr: np.ndarray) -> np.ndarray:
+    key = id(arr)
+    _VALIDATED[key] = weakref.ref(arr, lambda _ref, key=key: _VALIDATED.pop(key, None))
+    return arr
+
+
+def _was_validated(x) -> bool:
+    ref = _VALIDATED.get(id(x))
+    return ref is not None and ref() is x and not x.flags.writeable
 
 
 def _is_tensor(x) -> bool:
@@ -173,6 +192,8 @@ def as_probability_vector(x, name: str = "p", *, atol: float | None = None) -> n
     """
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be an array of probabilities; got {x!r}")
+    if atol is None and isinstance(x, np.ndarray) and _was_validated(x):
+        return x  # returned by this function before, read-only since
     x = _plain(x, name)
     try:
         arr = np.asarray(x)
@@ -204,7 +225,7 @@ def as_probability_vector(x, name: str = "p", *, atol: float | None = None) -> n
         )
         raise ValueError(f"{name} must sum to 1 within {atol:g}; got sum({name})={s!r}{hint}")
     arr.setflags(write=False)
-    return arr
+    return _remember(arr)
 
 
 def as_pair(p, q, names: tuple[str, str] = ("p", "q")) -> tuple[np.ndarray, np.ndarray]:
