@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +33,7 @@ def _optional(name: str):
         return None
 
 
+_HERE = Path(__file__).resolve().parent
 matplotlib = _optional("matplotlib")
 if matplotlib is not None:
     matplotlib.use("Agg")
@@ -52,6 +54,8 @@ def pytest_collection_modifyitems(config, items):
     no_torch = pytest.mark.skip(reason="trains a model: needs torch (the gan extra: pip install 'modecollapse[gan]')")
     torch_checked = None
     for item in items:
+        if _HERE not in Path(item.path).parents:  # the hook sees every item of the session
+            continue
         if item.get_closest_marker("no_matplotlib") is None and matplotlib is None:
             item.add_marker(no_mpl)
         if item.get_closest_marker("needs_torch") is not None:
