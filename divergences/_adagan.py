@@ -685,7 +685,10 @@ def adagan_finite_steps(*, ess_sup, beta) -> int:
     b = _check_beta(beta)
     if isinstance(ess_sup, bool) or not isinstance(ess_sup, (int, float, np.integer, np.floating)):
         raise TypeError(f"ess_sup must be a real number; got ess_sup={ess_sup!r}")
-    m = float(ess_sup)
+    try:
+        m = float(ess_sup)
+    except OverflowError:  # an int beyond the float range: finite, and its log is exact enough
+        return int(math.ceil(math.log(ess_sup) / -math.log1p(-b))) if b < 1.0 else 1
     if math.isnan(m) or m < 1.0:
         raise ValueError(f"ess_sup must be >= 1 (ess sup of dP_1/dP_d); got ess_sup={m!r}")
     if math.isinf(m):

@@ -159,6 +159,12 @@ class GaussianMixture:
     def sample(self, n, rng=None) -> np.ndarray:
         """``n`` i.i.d. points, shape ``(n, d)``; ``rng`` a ``numpy.random.Generator`` or a seed."""
         n = check_integer(n, "n", minimum=0)
+        need = 8 * n * (self.dim + 2)  # the points, the component indices and the normal draws' row
+        if need > _MAX_SAMPLE_BYTES:
+            raise ValueError(
+                f"n={n} points of dimension {self.dim} need about {need / 2**30:.3g} GiB, more than "
+                f"{_MAX_SAMPLE_BYTES / 2**30:g} GiB; draw them in batches"
+            )
         rng = np.random.default_rng(rng)
         comp = rng.choice(self.weights.size, size=n, p=self.weights)
         return self.means[comp] + self.stds[comp, None] * rng.standard_normal((n, self.dim))
@@ -307,6 +313,7 @@ def coverage_monte_carlo(model_pdf, model_samples, data_samples, *, mass: float 
     return _coverage_from_values(v, u, mass, confidence, "monte-carlo")
 
 
+_MAX_SAMPLE_BYTES = 4 * 2**30  # largest sample GaussianMixture.sample draws at once
 _CHUNK_BYTES = 64 * 2**20  # memory of one chunk of distances in the KDE
 _MAX_BYTES = 2**30  # largest scoring matrix coverage_kde builds
 

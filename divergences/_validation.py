@@ -278,7 +278,10 @@ def check_real(
     """Return ``value`` as a finite float within the stated interval, else raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number; got {name}={value!r} of type {type(value).__name__}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ValueError(f"{name} must be a finite real number; got {name}={_int_text(int(value))}") from None
     if not np.isfinite(v):
         raise ValueError(f"{name} must be finite; got {name}={v!r}")
     below = lo is not None and (v < lo or (lo_open and v == lo))

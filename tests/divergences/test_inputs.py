@@ -408,3 +408,30 @@ def test_numeric_reverse_activation_stays_inside():
     rev = reverse_f(copy)
     t = rev.output_activation(RAW)
     assert np.all(rev.in_conjugate_domain(t)) and np.all(np.isfinite(rev.conjugate(t)))
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: adagan_optimal_component([0.5, 0.5], [0.9, 0.1], 10**400), "beta"),
+        (lambda: topklast_beta([1.0, 2.0], 10**400), "r"),
+        (lambda: coverage_kde(np.eye(4), np.eye(4), mass=10**400), "mass"),
+    ],
+)
+def test_huge_integers_for_real_parameters_are_value_errors(call, name):
+    with pytest.raises(ValueError, match=rf"{name} must be a finite real number; got {name}=10000"):
+        call()  # int(10**400) -> float overflowed with a bare OverflowError
+
+
+def test_finite_steps_for_a_huge_integer_ess_sup():
+    from modecollapse.divergences import adagan_finite_steps
+
+    # ceil(log(10^400) / log 2) = ceil(1328.77) (the float conversion overflowed)
+    assert adagan_finite_steps(ess_sup=10**400, beta=0.5) == 1329
+
+
+def test_gaussian_mixture_sample_refuses_a_huge_n_with_the_size():
+    from modecollapse.divergences import GaussianMixture
+
+    with pytest.raises(ValueError, match=r"n=10000000000 points of dimension 2 need about 298 GiB"):
+        GaussianMixture([1.0], [[0.0, 0.0]], [1.0]).sample(10**10)
