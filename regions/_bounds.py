@@ -42,7 +42,8 @@ from scipy.special import bdtrc, gammaln
 from modecollapse.divergences._validation import check_integer, check_probability
 
 from ._bernoulli import _binary_packed_tv
-from ._region import _upper_hull, mode_collapse_region
+from ._region import _check_level, _region_of, _upper_hull
+from ._typeclasses import _times
 from ._typeclasses import _classes, _compositions, _exact_feasible, _exact_packed_tv
 
 __all__ = [
@@ -73,6 +74,10 @@ _SNAP_ATOL = 1e-12
 #: evaluations of pairs on <= 6 atoms, C(m+5, 5) type classes each: about 1 s at m = 16).
 L1_MAX_M = 30
 TWO_SIDED_MAX_M = 16
+
+#: Largest packing degree of ``packed_tv_min`` (``m - 1`` breakpoints by ~1100-step vectorised
+#: bisection: about 9 s at m = 1e5, growing linearly).
+L_MAX_M = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,8 +151,8 @@ def _check_tau_m(tau, m) -> tuple[float, int]:
 
 
 def _check_eps_delta(eps, delta) -> tuple[float, float]:
-    eps = check_probability(eps, "eps")
-    delta = check_probability(delta, "delta")
+    eps = _check_level(eps, "eps")  # within REGION_ATOL of [0, 1], clipped (the regions' one policy)
+    delta = _check_level(delta, "delta")
     if not eps < delta:
         raise ValueError(f"mode collapse needs eps < delta; got eps={eps!r}, delta={delta!r}")
     return eps, delta
@@ -173,7 +178,7 @@ def _packed_tv_exact(p, q, m: int) -> float:
 
 def _delta_star(p, q, eps: float) -> float:
     """``delta*(eps)`` of a discrete pair (the boundary of its mode-collapse region)."""
-    return float(mode_collapse_region(p, q).delta_at(eps))
+    return float(_region_of(np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)).delta_at(eps))
 
 
 def _pair_from_polygon(points) -> tuple[np.ndarray, np.ndarray]:
@@ -240,6 +245,7 @@ def packed_tv_max(tau, m) -> PackedTVOptimum:
     ----------
     tau : float in [0, 1]
     m : int >= 1
+        Any size: for huge m the float value is the limit 1 (tau > 0).
 
     Returns
     -------
@@ -252,7 +258,8 @@ def packed_tv_max(tau, m) -> PackedTVOptimum:
     0.36
     """
     tau, m = _check_tau_m(tau, m)
-    value = 1.0 if tau == 1.0 else float(-math.expm1(m * math.log1p(-tau)))
+    # _times: m may be any Python int (m = 10**400 gives the limit 1 for tau > 0, not an OverflowError)
+    value = 1.0 if tau == 1.0 else float(-math.expm1(_times(m, math.log1p(-tau))))
     p = [tau, 1.0 - tau, 0.0]
     q = [0.0, 1.0 - tau, tau]
     return _finish(value, p, q, tau, m, kind="max", family="outer", method="closed form")
@@ -337,7 +344,7 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
     Parameters
     ----------
     tau : float in [0, 1]
-    m : int >= 1
+    m : int, 1 <= m <= ``L_MAX_M`` = 1e5 (any m when tau is 0 or 1)
 
     Returns
     -------
@@ -357,6 +364,12 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
         value = tau if m == 1 or tau in (0.0, 1.0) else None
         return _finish(value, [1 - a, a], [1 - a - tau, a + tau], tau, m, kind="min", alpha=a, family="binary",
                        method="closed form")
+    if m > L_MAX_M:
+        raise ValueError(
+            f"m={m if m < 10**30 else f'<{len(str(m))} digits>'} is above L_MAX_M={L_MAX_M} for "
+            f"packed_tv_min: the breakpoint method costs ~9e-5 s "
+            f"per unit of m (~{_times(m, 9e-5):.3g} s here) and {_times(m, 8 / 2**20):.3g} MB per work array"
+        )
     value, a = _binary_min(tau, m)
     if m == 2:
         # L(tau, 2) = tau exactly (breakpoint at a = (1-tau)/2); return the exact float
@@ -839,8 +852,9 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
     ----------
     tau : float in [0, 1]
     m : int >= 1 (two-sided: m <= ``TWO_SIDED_MAX_M`` = 16 when the numerical branch is needed)
-    eps, delta : float, 0 <= eps < delta <= 1 (keyword-only)
+    eps, delta : float, 0 <= eps < delta <= 1 (keyword-only; within ``REGION_ATOL``, clipped)
     two_sided : bool, default False
+        A real bool (``TypeError`` otherwise: a truthy string is not a choice).
 
     Returns
     -------
@@ -859,6 +873,8 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
     """
     tau, m = _check_tau_m(tau, m)
     eps, delta = _check_eps_delta(eps, delta)
+    if not isinstance(two_sided, (bool, np.bool_)):
+        raise TypeError(f"two_sided must be a bool; got two_sided={two_sided!r} of type {type(two_sided).__name__}")
     two_sided = bool(two_sided)
     kind = "max_without_collapse_two_sided" if two_sided else "max_without_collapse"
     d = delta - eps

@@ -23,7 +23,17 @@ from scipy.special import erf, ndtr, ndtri
 
 from modecollapse.divergences._validation import SUM_ATOL, check_integer, check_real
 
-from ._region import ModeCollapseRegion, Region, _as_eps_array, _check_slope, _scalar_or_array, mode_collapse_region
+from ._region import (
+    ModeCollapseRegion,
+    Region,
+    _as_eps_array,
+    _check_boundary_n,
+    _check_packing_degree,
+    _check_polygon_n,
+    _check_slope,
+    _scalar_or_array,
+    mode_collapse_region,
+)
 
 __all__ = [
     "GaussianRegion",
@@ -36,6 +46,9 @@ __all__ = [
 #: Slack added to (outer) or removed from (inner) polygon vertices of smooth regions to cover the
 #: float error of ``scipy.special.ndtr`` (a few 1e-16 absolute) and of the line arithmetic.
 _POLY_MARGIN = 1e-14
+
+#: Largest ``n`` of the certified polygons of smooth regions (about 2 s at the limit).
+_MAX_POLYGON_N = 200_000
 
 
 class GaussianRegion(ModeCollapseRegion):
@@ -103,7 +116,7 @@ class GaussianRegion(ModeCollapseRegion):
 
     def pack(self, m: int) -> "GaussianRegion":
         """Region of the m-fold products ``(P^m, Q^m)``: mean shift ``d * sqrt(m)`` (exact)."""
-        m = check_integer(m, "m", minimum=1)
+        m = _check_packing_degree(m)
         return GaussianRegion(self._d * math.sqrt(m))
 
     # -- the interface ---------------------------------------------------------------------------
@@ -151,8 +164,10 @@ class GaussianRegion(ModeCollapseRegion):
         return np.linspace(lo, hi, n)
 
     def inner_polygon(self, n: int = 128) -> Region:
-        """Chord polygon through ``n`` points of the curve, lowered by 1e-14: a certified **subset**."""
-        n = check_integer(n, "n", minimum=1)
+        """Chord polygon through ``n`` points of the curve, lowered by 1e-14: a certified **subset**.
+
+        ``n`` is an integer in ``[1, 200000]`` (cost ~8 us per point)."""
+        n = _check_polygon_n(n, maximum=_MAX_POLYGON_N)
         if self._d == 0.0:
             return Region._from_hull(np.array([[0.0, 0.0], [1.0, 1.0]]))
         z = self._z_grid(n)
@@ -168,9 +183,13 @@ class GaussianRegion(ModeCollapseRegion):
         Vertex ``j`` lies at the intersection abscissa of tangents ``j`` and ``j+1`` (clamped to
         their tangent points) and at the larger of the two lines there, so every edge lies on or
         above one tangent line, hence above the concave curve. The first vertex is tangent 1 at
-        eps = 0, the last ``(e_n, 1)`` with ``e_n`` the last tangent point (rounded down).
+        eps = 0, the last ``(e_n, 1)`` with ``e_n`` the last tangent point (rounded down). Where a
+        vertex would lie above delta = 1, the polygon instead leaves the tangent line carrying the
+        edge into it where that line reaches 1 (abscissa rounded down) and closes along delta = 1:
+        no vertex is clipped, so the polygon contains the curve in exact arithmetic on its own
+        float vertices. ``n`` is an integer in ``[1, 200000]``.
         """
-        n = check_integer(n, "n", minimum=1)
+        n = _check_polygon_n(n, maximum=_MAX_POLYGON_N)
         d = self._d
         if d == 0.0:
             return Region._from_hull(np.array([[0.0, 0.0], [1.0, 1.0]]))
@@ -184,12 +203,29 @@ class GaussianRegion(ModeCollapseRegion):
             x = (b[j + 1] - b[j]) / ds if ds > 0 else e[j]
             x = min(max(x, e[j]), e[j + 1])
             y = max(b[j] + s[j] * x, b[j + 1] + s[j + 1] * x)
-            pts.append((x, min(1.0, y)))
+            if y >= 1.0:
+                # the edge into this vertex lies on tangent j: end it where tangent j reaches 1
+                # (clipping the vertex down to 1 would put the edge below tangent j and can cut
+                # the curve) and close with the horizontal edge delta = 1
+                pts.append((self._top_crossing(b[j], s[j], pts[-1][0]), 1.0))
+                return Region.hull(np.array(pts))
+            pts.append((x, y))
         # close at (x, 1) with x <= e_n, the last tangent point (rounded down by 2 ulp, so below
-        # 1 even where Phi(z_n) rounds to 1): both ends of the last edge are on or above
-        # tangent n (its value at x is <= delta*(e_n) <= 1), then a horizontal edge to (1, 1)
-        pts.append((float(np.nextafter(np.nextafter(e[-1], 0.0), 0.0)), 1.0))
+        # 1 even where Phi(z_n) rounds to 1), and x no later than where tangent n reaches 1: both
+        # ends of the last edge are on or above tangent n, then a horizontal edge to (1, 1)
+        x_end = float(np.nextafter(np.nextafter(e[-1], 0.0), 0.0))
+        x_end = min(x_end, self._top_crossing(b[-1], s[-1], pts[-1][0]))
+        pts.append((x_end, 1.0))
         return Region.hull(np.array(pts))
+
+    @staticmethod
+    def _top_crossing(b: float, s: float, x_prev: float) -> float:
+        """Abscissa, rounded down, where the line ``b + s x`` (``s > 0``) reaches 1, in
+        ``[x_prev, 1]``: ``(x, 1)`` is on or above the line, so an edge from a vertex at ``x_prev``
+        on or above the line to ``(x, 1)`` stays on or above it."""
+        x = (1.0 - b) / s
+        x = float(np.nextafter(np.nextafter(x, 0.0), 0.0))  # 2 ulp down: covers the two roundings
+        return min(max(x, x_prev), 1.0)
 
     def polygon_gap(self, n: int = 128) -> float:
         """Largest vertical distance between :meth:`outer_polygon` and :meth:`inner_polygon` at ``n``."""
@@ -198,8 +234,8 @@ class GaussianRegion(ModeCollapseRegion):
         return float(np.max(outer.delta_at(e) - inner.delta_at(e)))
 
     def boundary(self, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``n`` (default 201) points of the curve, evenly spaced in ``Phi^{-1}(eps)``, plus the ends."""
-        n = 201 if n is None else check_integer(n, "n", minimum=2)
+        """``n`` (default 201, at most 1e7) points of the curve, evenly spaced in ``Phi^{-1}(eps)``, plus the ends."""
+        n = 201 if n is None else _check_boundary_n(n)
         z = self._z_grid(max(n - 2, 1))
         e = np.concatenate([[0.0], ndtr(z), [1.0]])
         return e, np.concatenate([[0.0], ndtr(z + self._d), [1.0]])
@@ -216,7 +252,7 @@ def gaussian_region(mu_p, mu_q, sigma=1.0, *, m: int = 1) -> GaussianRegion:
     mu_p = check_real(mu_p, "mu_p")
     mu_q = check_real(mu_q, "mu_q")
     sigma = check_real(sigma, "sigma", lo=0.0, lo_open=True)
-    m = check_integer(m, "m", minimum=1)
+    m = _check_packing_degree(m)
     return GaussianRegion(abs(mu_p - mu_q) / sigma * math.sqrt(m))
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
 from ._lattice import _TAIL_SHARE, _certified_packed_tv, _cost_message, _region_bounds, _TooLarge
-from ._region import Region, mode_collapse_region
+from ._region import Region, _check_packing_degree, _region_of
 from ._typeclasses import (
     _PAIR_TYPE_LIMIT,
     _classes,
@@ -168,7 +168,7 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
     (True, False, 'lattice-fft')
     """
     p, q = as_pair(p, q)
-    m = check_integer(m, "m", minimum=1)
+    m = _check_packing_degree(m)
     width = check_real(width, "width", lo=0.0, lo_open=True)
     max_points = check_integer(max_points, "max_points", minimum=1024)
     if method not in _METHODS:
@@ -294,7 +294,7 @@ def packed_pair(p, q, m) -> PackedPair:
     ([0.25, 0.5, 0.25], [0.09, 0.42, 0.49])
     """
     p, q = as_pair(p, q)
-    m = check_integer(m, "m", minimum=1)
+    m = _check_packing_degree(m)
     cl = _classes(p, q)
     n = _n_types(cl.k, m)
     if n > _PAIR_TYPE_LIMIT:
@@ -428,7 +428,7 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
     True
     """
     p, q = as_pair(p, q)
-    m = check_integer(m, "m", minimum=1)
+    m = _check_packing_degree(m)
     width = check_real(width, "width", lo=0.0, lo_open=True)
     max_points = check_integer(max_points, "max_points", minimum=1024)
     if method not in _METHODS:
@@ -444,7 +444,7 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
         )
     if small and (method != "lattice" or cl.k <= 2):
         pp = packed_pair(p, q, m)
-        region = mode_collapse_region(pp.p, pp.q)
+        region = _region_of(pp.p, pp.q)  # a law built here: its total is (sum p)^m, not revalidated
         v = _exact_packed_tv(cl, m) if _exact_feasible(cl, m) else region.tv
         tvb = PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
         return PackedRegion(region, region, True, "type-classes", m, tvb, 0.0)

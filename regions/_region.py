@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from modecollapse.divergences._validation import as_pair, check_probability, check_real
+from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
 __all__ = [
     "ModeCollapseRegion",
@@ -45,9 +45,18 @@ __all__ = [
     "REGION_ATOL",
 ]
 
-#: Default absolute tolerance (in delta) of boundary comparisons: ``contains``, ``issubset``,
-#: ``isclose`` and ``has_mode_collapse``. Vertices of a discrete pair are cumulative sums of
-#: at most ~1e6 masses, exact to a few 1e-16 each; 1e-12 absorbs that round-off and nothing else.
+#: The one tolerance of the regions package for round-off in the unit square.
+#:
+#: * Default slack of boundary comparisons: ``contains``, ``issubset``, ``isclose`` (in delta) and
+#:   ``has_mode_collapse`` (in favour of collapse, in both coordinates: ``Q(S) <= eps + atol``,
+#:   ``P(S) >= delta - atol``).
+#: * Slack accepted on coordinates just outside [0, 1]: eps and delta arguments (``delta_at``,
+#:   ``eps_at``, ``has_mode_collapse``, the bound optimisations), polygon vertices and hull
+#:   points are accepted within ``REGION_ATOL`` of the square and clipped onto it (a float sum of
+#:   all atoms may be ``1.0000000000000002``); anything further out raises ``ValueError``.
+#:
+#: Vertices of a discrete pair are cumulative sums of at most ~1e6 masses, exact to a few 1e-16
+#: each; 1e-12 absorbs that round-off and nothing else.
 REGION_ATOL = 1e-12
 
 #: Relative tolerance of the concavity check on user vertices (sine of the turning angle).
@@ -58,8 +67,11 @@ _COLLINEAR_RTOL = 1e-12
 #: so certified outer polygons add a larger margin (1e-14) before the clean-up.
 _COLLINEAR_ATOL = 1e-15
 
-#: Absolute slack accepted on the endpoints (0,0), (1,1) and the unit square of user vertices.
-_ENDPOINT_ATOL = 1e-12
+#: Slack accepted on the endpoints (0,0), (1,1) and the unit square (see :data:`REGION_ATOL`).
+_ENDPOINT_ATOL = REGION_ATOL
+
+#: Largest ``n`` of :meth:`Region.boundary` (about 0.4 s and 0.5 GB per 1e7 points).
+_MAX_BOUNDARY_POINTS = 10_000_000
 
 #: Near-ties of ``delta - slope * eps`` within this are resolved to the smallest eps (so the apex
 #: is S* = {p > q}, not {p >= q}).
@@ -192,6 +204,51 @@ def _as_eps_array(eps, name: str = "eps") -> np.ndarray:
         v = arr[bad].ravel()[0]
         raise ValueError(f"{name} must lie in [0, 1]; got {name}={float(v)!r}")
     return np.clip(arr, 0.0, 1.0)
+
+
+def _check_level(value, name: str) -> float:
+    """A scalar eps or delta in [0, 1]: accepted within :data:`REGION_ATOL` outside and clipped."""
+    v = check_real(value, name)
+    if not -_ENDPOINT_ATOL <= v <= 1.0 + _ENDPOINT_ATOL:
+        raise ValueError(f"{name} must lie in [0, 1] (within REGION_ATOL={REGION_ATOL:g}); got {name}={v!r}")
+    return min(max(v, 0.0), 1.0)
+
+
+def _check_polygon_n(n, *, maximum: int | None = None) -> int:
+    """The vertex count ``n`` of a certified polygon: an integer ``>= 1`` (at most ``maximum``)."""
+    n = check_integer(n, "n", minimum=1)
+    if maximum is not None and n > maximum:
+        raise ValueError(
+            f"n={n} polygon vertices is above the limit {maximum} (time and memory grow linearly: "
+            f"~{n * 8e-6:.3g} s and ~{n * 100 / 2**30:.3g} GB); use n <= {maximum}"
+        )
+    return n
+
+
+#: Largest packing degree of the exact and certified packed computations: letter counts up to
+#: ``m`` are handled as float64 integers, exact up to 2^53.
+_MAX_PACKING_DEGREE = 2**53
+
+
+def _check_packing_degree(m) -> int:
+    """The packing degree ``m``: an integer in ``[1, 2^53]``, refused (naming ``m``) beyond."""
+    m = check_integer(m, "m", minimum=1)
+    if m > _MAX_PACKING_DEGREE:
+        raise ValueError(
+            f"m must be <= 2**53 = {_MAX_PACKING_DEGREE} (letter counts are float64 integers); "
+            f"got m with {len(str(m))} digits"
+        )
+    return m
+
+
+def _check_boundary_n(n) -> int:
+    """The point count of ``boundary(n)``: an integer in ``[2, 1e7]``, refused with the cost above."""
+    n = check_integer(n, "n", minimum=2)
+    if n > _MAX_BOUNDARY_POINTS:
+        raise ValueError(
+            f"boundary(n={n}) would build {n} points (~{n * 48 / 2**30:.3g} GB); use n <= {_MAX_BOUNDARY_POINTS}"
+        )
+    return n
 
 
 def _as_real_array(x, name: str) -> np.ndarray:
@@ -518,19 +575,23 @@ class Region(ModeCollapseRegion):
         return float(np.sum(np.diff(v[:, 0]) * (v[1:, 1] + v[:-1, 1])) / 2.0 - 0.5)
 
     def inner_polygon(self, n: int = 64) -> "Region":
+        """The region itself: a polygon is its own certified inner polygon for every valid ``n``
+        (an integer ``>= 1``; anything else raises)."""
+        _check_polygon_n(n)
         return self
 
     def outer_polygon(self, n: int = 64) -> "Region":
+        """The region itself: a polygon is its own certified outer polygon for every valid ``n``
+        (an integer ``>= 1``; anything else raises)."""
+        _check_polygon_n(n)
         return self
 
     def boundary(self, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The vertices as ``(eps, delta)`` (``n=None``, exact), or ``n`` points: the vertices plus
-        evenly spaced eps, merged (for smooth plotting of fills)."""
+        evenly spaced eps, merged (for smooth plotting of fills); ``2 <= n <= 1e7``."""
         if n is None:
             return self._v[:, 0].copy(), self._v[:, 1].copy()
-        from modecollapse.divergences._validation import check_integer
-
-        n = check_integer(n, "n", minimum=2)
+        n = _check_boundary_n(n)
         grid = np.linspace(0.0, 1.0, n)
         e = np.unique(np.concatenate([grid, self._v[:, 0]]))
         d = np.asarray(self.delta_at(e), dtype=np.float64)
@@ -648,6 +709,12 @@ def mode_collapse_region(p, q) -> Region:
     [[0.0, 0.0], [0.0, 0.2], [1.0, 1.0]]
     """
     p, q = as_pair(p, q)
+    return _region_of(p, q)
+
+
+def _region_of(p: np.ndarray, q: np.ndarray) -> Region:
+    """:func:`mode_collapse_region` of an already validated pair (non-negative float arrays of one
+    length, totals within tolerance of 1): for internal pairs, whose errors are the caller's."""
     return Region._from_hull(_upper_hull(_roc_points(p, q)))
 
 
@@ -701,7 +768,9 @@ def _deterministic_max_p(p: np.ndarray, q: np.ndarray, eps: float, target: float
     base = float(p[free].sum())
     keep = (~free) & (p > 0)
     pp, qq = p[keep], q[keep]
-    order = np.argsort(-(pp / qq), kind="stable")
+    with np.errstate(over="ignore"):  # p / (subnormal q) is inf: it sorts first, as it must
+        ratio = pp / qq
+    order = np.argsort(-ratio, kind="stable")
     pp, qq = pp[order].tolist(), qq[order].tolist()
     n = len(pp)
     cap = eps + atol
@@ -758,15 +827,20 @@ def has_mode_collapse(p, q, eps, delta, *, randomized: bool = True, atol: float 
     point may be in R without a set achieving it: P = [1, 0], Q = [0.5, 0.5] at (0.25, 0.5) is in R (test the first atom with probability 1/2), but no set
     has Q(S) <= 0.25 and P(S) >= 0.5.
 
-    Comparisons are made with slack ``atol`` in favour of collapse (``Q(S) <= eps + atol``,
-    ``P(S) >= delta - atol``), matching the inclusive upper boundary of :meth:`Region.contains`.
+    Comparisons are made with slack ``atol`` in favour of collapse, in both readings and in both
+    coordinates: a set or test counts if ``Q(S) <= eps + atol`` and ``P(S) >= delta - atol``
+    (randomised: ``delta <= delta*(eps + atol) + atol``). So the set reading implies the
+    randomised one also at tiny masses (P = [1, 0], Q = [1e-20, 1 - 1e-20] collapses at
+    (0, 1) under both). ``eps`` and ``delta`` within ``REGION_ATOL`` outside [0, 1] (a float sum
+    of all atoms) are clipped onto it.
 
     Parameters
     ----------
     p, q : array_like, shape (k,)
         Target and generator probability vectors.
     eps, delta : float
-        ``0 <= eps < delta <= 1`` (``ValueError`` otherwise, naming the parameter).
+        ``0 <= eps < delta <= 1`` within ``REGION_ATOL`` (``ValueError`` otherwise, naming the
+        parameter).
     randomized : bool, keyword-only
     atol : float, keyword-only
 
@@ -778,13 +852,14 @@ def has_mode_collapse(p, q, eps, delta, *, randomized: bool = True, atol: float 
     False
     """
     p, q = as_pair(p, q)
-    eps = check_probability(eps, "eps")
-    delta = check_probability(delta, "delta")
+    eps = _check_level(eps, "eps")
+    delta = _check_level(delta, "delta")
     if not eps < delta:
         raise ValueError(f"mode collapse needs eps < delta; got eps={eps!r} and delta={delta!r}")
     if not isinstance(randomized, (bool, np.bool_)):
         raise TypeError(f"randomized must be a bool; got randomized={randomized!r}")
     atol = check_real(atol, "atol", lo=0.0)
     if randomized:
-        return bool(mode_collapse_region(p, q).contains(eps, delta, atol=atol))
+        top = float(_region_of(p, q).delta_at(min(eps + atol, 1.0)))
+        return bool(delta <= top + atol)
     return _deterministic_max_p(p, q, eps, delta, atol)

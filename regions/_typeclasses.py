@@ -112,11 +112,23 @@ def _classes(p: np.ndarray, q: np.ndarray) -> _Classes:
     return _Classes(a, b, P[o2], Q[o2], lc[o2])
 
 
+def _times(m: int, x: float) -> float:
+    """``m * x`` for an int ``m`` of any size: ``inf`` with the sign of ``x`` where ``m`` is beyond
+    float range (``m = 10**400``), exactly 0 for ``x = 0``; the plain product otherwise."""
+    if x == 0.0:
+        return 0.0
+    try:
+        return m * x
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
 def _pow_mass(mass: float, m: int) -> float:
     """``mass ** m`` for a (sub-)probability mass, via logs (no overflow, exact 0 at mass 0)."""
     if mass <= 0.0:
         return 0.0
-    return math.exp(m * math.log(mass))
+    # exponent capped at 700: a mass above 1 (by the sum tolerance) must not overflow math.exp
+    return math.exp(min(_times(m, math.log(mass)), 700.0))
 
 
 def _one_minus_pow(a: float, m: int) -> float:
@@ -125,7 +137,7 @@ def _one_minus_pow(a: float, m: int) -> float:
         return 0.0
     if a >= 1.0:
         return 1.0
-    return -math.expm1(m * math.log1p(-a))
+    return -math.expm1(_times(m, math.log1p(-a)))
 
 
 def _n_outer(k: int, m: int) -> int:
