@@ -417,7 +417,9 @@ def _likelihood_ratios(outputs, *, eta, from_logits) -> np.ndarray:
     return h
 
 
-def _base_weights(base_weights, n: int, name: str = "base_weights", against: str = "discriminator_outputs") -> np.ndarray:
+def _base_weights(
+    base_weights, n: int, name: str = "base_weights", against: str = "discriminator_outputs"
+) -> np.ndarray:
     """Uniform ``1/n`` when omitted, else a validated probability vector of length ``n``.
 
     ``name`` is the caller's parameter name and ``against`` the one that fixes ``n``, for messages.

@@ -221,7 +221,9 @@ def topklast_beta(h, r, *, weights=None) -> float:
     bad = np.isnan(harr) | (harr < 0)
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"h must be non-negative likelihood ratios (inf allowed, nan not); got h[{i}]={float(harr[i])!r}")
+        raise ValueError(
+            f"h must be non-negative likelihood ratios (inf allowed, nan not); got h[{i}]={float(harr[i])!r}"
+        )
     n = harr.size
     b = _base_weights(weights, n, name="weights", against="h")
     n0 = int(math.floor(r * n + 0.5))
