@@ -790,8 +790,9 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
     """Largest packed TV over pairs with ``d_TV(P,Q) = tau`` and no (eps, delta)-mode collapse.
 
     Problem s.4.C of docs/theory.md (PacGAN, arXiv 1712.04086, Theorem 5; the
-    ``R_outer(tau, eps0, delta0, alpha)`` region of the PacGAN talk (Oh)). "No collapse" means (eps, delta) is not in R(P,Q), i.e. ``delta*(eps) < delta``
-    (randomised tests, the default reading of ``has_mode_collapse``).
+    ``R_outer(tau, eps0, delta0, alpha)`` region of the PacGAN talk (Oh)). "No collapse" means
+    (eps, delta) is not in R(P,Q), i.e. ``delta*(eps) < delta`` (randomised tests, the default
+    reading of ``has_mode_collapse``).
 
     **One-sided** (``two_sided=False``; only (P, Q) is constrained). Result: the optimum **equals the
     unconstrained maximum** ``1 - (1-tau)^m`` for every feasible tau. Feasible iff

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf, ndtr, ndtri
 
-from modecollapse.divergences._validation import SUM_ATOL, check_integer, check_real
+from modecollapse.divergences._validation import SUM_ATOL, check_real
 
 from ._region import (
     ModeCollapseRegion,

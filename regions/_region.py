@@ -371,14 +371,18 @@ class ModeCollapseRegion(abc.ABC):
         Boundary handling: the lower edge is strict and exact (``delta > eps``: points on the
         diagonal are never in R, even for P = Q); the upper edge is inclusive with slack ``atol``
         (``delta <= delta*(eps) + atol``) to absorb float round-off in the boundary. Points
-        outside the unit square are not contained (no error). Returns a bool for scalar input,
-        else a bool array of the broadcast shape.
+        within :data:`REGION_ATOL` outside the unit square are clipped onto it (the regions' one
+        policy for eps and delta); points further out are not contained (no error). Returns a
+        bool for scalar input, else a bool array of the broadcast shape.
         """
         atol = check_real(atol, "atol", lo=0.0)
         e = _as_real_array(eps, "eps")
         d = _as_real_array(delta, "delta")
         e, d = np.broadcast_arrays(e, d)
-        inside = (e >= 0.0) & (e <= 1.0) & (d <= 1.0) & (d > e)
+        lo, hi = -_ENDPOINT_ATOL, 1.0 + _ENDPOINT_ATOL
+        near = (e >= lo) & (e <= hi) & (d >= lo) & (d <= hi)
+        e, d = np.clip(e, 0.0, 1.0), np.clip(d, 0.0, 1.0)
+        inside = near & (d > e)
         out = np.zeros(e.shape, dtype=bool)
         if np.any(inside):
             top = np.asarray(self.delta_at(e[inside]), dtype=np.float64)
@@ -824,7 +828,8 @@ def has_mode_collapse(p, q, eps, delta, *, randomized: bool = True, atol: float 
 
     The set reading implies the randomised one; they coincide at ``eps = 0`` (both ask whether
     ``P(q = 0) >= delta``) and at the vertices of the region (prefix sets). Between vertices a
-    point may be in R without a set achieving it: P = [1, 0], Q = [0.5, 0.5] at (0.25, 0.5) is in R (test the first atom with probability 1/2), but no set
+    point may be in R without a set achieving it: P = [1, 0], Q = [0.5, 0.5] at (0.25, 0.5) is in
+    R (test the first atom with probability 1/2), but no set
     has Q(S) <= 0.25 and P(S) >= 0.5.
 
     Comparisons are made with slack ``atol`` in favour of collapse, in both readings and in both

@@ -81,6 +81,9 @@ def test_delta_a_float_sum_above_one_is_accepted_everywhere():
     r = mode_collapse_region(p, q)
     assert r.delta_at(d) == r.delta_at(1.0)  # the region's own policy
     assert has_mode_collapse(p, q, 0.5, d) == has_mode_collapse(p, q, 0.5, 1.0)
+    full = mode_collapse_region([1, 0], [0, 1])  # the whole square: (0.5, 1) is in it
+    assert full.contains(0.5, d) and full.contains(0.5, 1.0) and full.contains(-1e-17, 0.5)
+    assert not full.contains(0.5, 1.0 + 1e-9) and not full.contains(-1e-9, 0.5)
     v = packed_tv_min_with_collapse(0.5, 2, eps=0.5, delta=d).value
     assert v == packed_tv_min_with_collapse(0.5, 2, eps=0.5, delta=1.0).value
     w = packed_tv_max_without_collapse(0.2, 2, eps=-1e-17, delta=0.5)
