@@ -322,15 +322,21 @@ class ModeCollapseRegion(abc.ABC):
 
     @abc.abstractmethod
     def inner_polygon(self, n: int = 64) -> "Region":
-        """A :class:`Region` contained in this one (this one itself for a polygon)."""
+        """A :class:`Region` contained in this one (this one itself for a polygon).
+
+        ``n`` (an integer ``>= 1``, else ``TypeError``/``ValueError``) is the number of curve
+        points of a smooth region; subclasses refuse sizes above their limit with the cost.
+        """
 
     @abc.abstractmethod
     def outer_polygon(self, n: int = 64) -> "Region":
-        """A :class:`Region` containing this one (this one itself for a polygon)."""
+        """A :class:`Region` containing this one (this one itself for a polygon); ``n`` as in
+        :meth:`inner_polygon`."""
 
     @abc.abstractmethod
     def boundary(self, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(eps, delta)`` arrays tracing the upper boundary from (0,0) to (1,1), for plotting."""
+        """``(eps, delta)`` arrays tracing the upper boundary from (0,0) to (1,1), for plotting
+        (``n`` at most 1e7 points; larger requests are refused with their memory cost)."""
 
     # -- derived --------------------------------------------------------------------------------
 
