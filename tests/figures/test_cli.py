@@ -42,6 +42,20 @@ def test_discovery_ignores_a_figures_folder_in_the_working_directory(tmp_path):
 
 
 @pytest.mark.no_matplotlib
+def test_listing_imports_neither_matplotlib_nor_torch():
+    # the face's promise: both extras are imported only when a figure that needs them is built
+    code = (
+        "import sys\n"
+        "from modecollapse.figures import available_figures\n"
+        "specs = available_figures()\n"
+        "print(len(specs), 'matplotlib' in sys.modules, 'torch' in sys.modules)\n"
+    )
+    out = _run(code=code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(len(available_figures())), "False", "False"]
+
+
+@pytest.mark.no_matplotlib
 def test_figure_names_match_module_names():
     for spec in available_figures():
         assert spec.module == f"modecollapse.figures.fig_{spec.name}"
