@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--samples", type=int, default=None,
                         help="generator samples for 'regions' (default: 100000, quick: 10000)")
     parser.add_argument("--runs", default=None,
-                        help="'regions' only: also report the trained GAN/PacGAN generators found in this folder (gan.runs)")
+                        help="'regions' only: also report the trained GAN/PacGAN generators found in this folder (run folders of `gan train`)")
 
 
 def _one(item: str, args) -> dict:

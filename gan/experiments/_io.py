@@ -8,7 +8,7 @@ One module for the plumbing that the GAN runs (:mod:`.runs`), the AdaGAN coverag
   and ``fsync``-ed, and is moved into place with :func:`os.replace` (atomic on POSIX). A failed
   write (disk full, read-only folder) raises :class:`WriteError` (an ``OSError``) naming the file,
   removes the temporary file and leaves the previous ``path`` as it was.
-* **checksums**: a checkpoint stores the SHA-256 of its serialised body, a results JSON file the
+* **checksums**: a checkpoint's header holds the SHA-256 of its serialised body, a results JSON file the
   SHA-256 of its text (:func:`write_checked_json` / :func:`read_checked_json`); one flipped byte is
   a :class:`CorruptFileError` (a ``ValueError``) that names the file and the way out.
 * **checkpoints** (:func:`save_checkpoint`, :func:`load_checkpoint`): a ``torch.save`` dict of
@@ -120,8 +120,11 @@ def _describe(exc: OSError) -> str:
     return str(exc) or type(exc).__name__
 
 
-def atomic_write_bytes(path, data: bytes) -> Path:
+def atomic_write_bytes(path, data: bytes, *, keep_previous=None) -> Path:
     """Write ``data`` to ``path`` through ``<path>.tmp``, ``fsync`` and :func:`os.replace`.
+
+    ``keep_previous`` (a path): once the new data is safely on disk, an existing ``path`` is moved
+    there before the new file takes its place.
 
     Raises
     ------
@@ -132,6 +135,8 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     try:
         _write_file(tmp, bytes(data))
+        if keep_previous is not None and path.is_file():
+            os.replace(path, keep_previous)
         os.replace(tmp, path)
     except OSError as exc:
         try:
@@ -352,9 +357,10 @@ def save_checkpoint(path, *, spec: dict, state: dict, kind: str = "gan", extra: 
                     global_rng: bool = True, keep_previous: bool = False) -> Path:
     """Atomically write a checkpoint of run kind ``kind``.
 
-    The file is ``torch.save({"format", "sha256", "body"})`` where ``body`` (a uint8 tensor) is
-    the serialised payload ``{"format", "spec_json", "state", "global_rng", "extra"}`` and
-    ``sha256`` its checksum, which :func:`load_checkpoint` verifies.
+    The file is one header line ``<format tag> sha256=<hex>`` followed by the ``torch.save`` bytes
+    of the payload ``{"format", "spec_json", "state", "global_rng", "extra"}``; the checksum covers
+    every byte after the header, and :func:`load_checkpoint` verifies it (one flipped byte anywhere
+    is an error).
 
     Parameters
     ----------
@@ -367,25 +373,16 @@ def save_checkpoint(path, *, spec: dict, state: dict, kind: str = "gan", extra: 
     global_rng : bool
         Store the process-wide RNG states (:func:`capture_global_rng`).
     keep_previous : bool
-        Move an existing ``path`` to ``<stem>.prev<suffix>`` first, so a damaged newest
-        checkpoint leaves the one before it to resume from.
+        Once the new checkpoint is on disk, move an existing ``path`` to ``<stem>.prev<suffix>``
+        (:func:`previous_checkpoint`), so a damaged newest checkpoint leaves the one before it.
     """
-    import torch
-
     path = Path(path)
     tag = checkpoint_format(kind)
     payload = {"format": tag, "spec_json": json.dumps(spec, sort_keys=True), "state": state,
                "global_rng": capture_global_rng() if global_rng else {}, "extra": extra or {}}
     body = _torch_bytes(payload)
-    outer = _torch_bytes({"format": tag, "sha256": sha256_hex(body),
-                          "body": torch.frombuffer(bytearray(body), dtype=torch.uint8)})
-    if keep_previous and path.is_file():
-        prev = previous_checkpoint(path)
-        try:
-            os.replace(path, prev)
-        except OSError as exc:
-            raise WriteError(exc.errno, f"cannot keep the previous checkpoint as {prev}: {_describe(exc)}") from exc
-    return atomic_write_bytes(path, outer)
+    header = f"{tag} sha256={sha256_hex(body)}\n".encode("ascii")
+    return atomic_write_bytes(path, header + body, keep_previous=previous_checkpoint(path) if keep_previous else None)
 
 
 def previous_checkpoint(path) -> Path:
@@ -426,22 +423,26 @@ def load_checkpoint(path, *, kind: str = "gan", expect_spec: dict | None = None,
         try:
             return torch.load(src, map_location="cpu", weights_only=True)
         except Exception as exc:  # torch raises many types for a damaged zip/pickle
+            first = (str(exc).strip().splitlines() or [""])[0][:160]
             raise CorruptFileError(f"checkpoint {path} is corrupt or not a checkpoint "
-                                   f"({type(exc).__name__}: {exc}){tail}") from exc
+                                   f"({type(exc).__name__}: {first}){tail}") from exc
 
-    outer = read(path)
-    if not isinstance(outer, dict) or outer.get("format") != tag:
-        got = outer.get("format") if isinstance(outer, dict) else type(outer).__name__
-        raise ValueError(f"checkpoint {path} has format {got!r}; expected {tag!r} (a foreign, older or damaged "
-                         f"file){tail}")
-    body = outer.get("body")
-    if not isinstance(body, torch.Tensor) or body.dtype != torch.uint8 or not isinstance(outer.get("sha256"), str):
-        raise CorruptFileError(f"checkpoint {path} is corrupt: it has no checksummed body{tail}")
-    data = body.numpy().tobytes()
-    if sha256_hex(data) != outer["sha256"]:
-        raise CorruptFileError(f"checkpoint {path} is corrupt: its content does not match the sha256 stored with "
-                               f"it{tail}")
-    payload = read(io.BytesIO(data))
+    raw = path.read_bytes()
+    head, sep, body = raw.partition(b"\n")
+    words = head.split(b" ")
+    if not sep or len(words) != 2 or not words[1].startswith(b"sha256=") or not words[0].startswith(b"modecollapse."):
+        # not our container: say what it is if torch can read it, else that it is corrupt
+        other = read(io.BytesIO(raw))
+        got = other.get("format") if isinstance(other, dict) else type(other).__name__
+        raise ValueError(f"checkpoint {path} has format {got!r}; expected {tag!r} (a foreign or older file){tail}")
+    got = words[0].decode("ascii", "replace")
+    if sha256_hex(body) != words[1][len(b"sha256="):].decode("ascii", "replace"):
+        raise CorruptFileError(f"checkpoint {path} is corrupt: its content does not match the sha256 stored in "
+                               f"its header{tail}")
+    if got != tag:
+        raise ValueError(f"checkpoint {path} has format {got!r}; expected {tag!r} (another run kind's, an older "
+                         f"or a damaged file){tail}")
+    payload = read(io.BytesIO(body))
     try:
         if payload["format"] != tag:
             raise KeyError("format")
