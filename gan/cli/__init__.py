@@ -49,8 +49,7 @@ def main(argv=None, prog: str = "python -m modecollapse.gan") -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from modecollapse.gan.experiments._io import RunFolderLockedError
-        from modecollapse.gan.experiments.runs import RunInterrupted
+        from modecollapse.gan.experiments._io import RunFolderLockedError, RunInterrupted
 
         if isinstance(exc, RunInterrupted):
             print(f"interrupted: {exc}", file=sys.stderr)

@@ -41,6 +41,9 @@ __all__ = [
     "WriteError",
     "RunFolderLock",
     "RunFolderLockedError",
+    "RunInterrupted",
+    "SignalGuard",
+    "StopRequested",
     "checkpoint_format",
     "atomic_write_bytes",
     "atomic_write_text",
@@ -83,6 +86,60 @@ class CorruptFileError(ValueError):
 
 class RunFolderLockedError(RuntimeError):
     """Another process holds the run folder's lock."""
+
+
+class RunInterrupted(Exception):
+    """A run stopped by SIGINT/SIGTERM after saving what it could; ``str()`` says how to resume."""
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.signum = signum
+
+
+class StopRequested(Exception):
+    """Raised between training steps once :class:`SignalGuard` has seen a signal."""
+
+
+class SignalGuard:
+    """Turn SIGINT/SIGTERM into a flag (:attr:`signum`) that a training loop checks between steps.
+
+    Installed only in the main thread (elsewhere signals keep their handlers); the previous
+    handlers come back when the ``with`` block ends.
+    """
+
+    def __init__(self):
+        self.signum = None
+        self._old = {}
+
+    def __enter__(self) -> "SignalGuard":
+        import signal
+
+        def handler(signum, frame):
+            self.signum = signum
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._old[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):  # not the main thread
+                pass
+        return self
+
+    def check(self) -> None:
+        """Raise :class:`StopRequested` if a signal arrived."""
+        if self.signum is not None:
+            raise StopRequested
+
+    @property
+    def name(self) -> str:
+        import signal
+
+        return signal.Signals(self.signum).name if self.signum is not None else ""
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
 
 
 def sha256_hex(data: bytes) -> str:

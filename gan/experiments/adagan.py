@@ -470,8 +470,16 @@ def _run_locked(config: CoverageConfig, out: Path, *, resume: bool, dev, preset:
             if e.step % every == 0:
                 log(f"[adagan] component {t}/{config.n_components}: step {e.step}/{config.steps} "
                     f"({_n} GANs in one batched ensemble)")
+            guard.check()
 
-        ens.train(config.steps, callback=progress)
+        with _io.SignalGuard() as guard:
+            try:
+                ens.train(config.steps, callback=progress)
+            except _io.StopRequested:
+                kept = f"the checkpoint after component {t - 1} is kept" if t > 1 else "no component was finished"
+                raise _io.RunInterrupted(f"{guard.name} during component {t}/{config.n_components}: {kept} "
+                                         f"({ckpt}); resume with the same arguments and --resume "
+                                         f"(component {t} is trained again, exactly)", guard.signum) from None
         comps = {}
         for r in runs:
             i = owner[id(r)]

@@ -34,11 +34,12 @@ from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.data._mixtures import DATASET_NAMES, get_dataset
 from modecollapse.gan.experiments import _io
+from modecollapse.gan.experiments._io import RunInterrupted, SignalGuard, StopRequested  # noqa: F401
 from modecollapse.gan.experiments.reference import PACGAN_TABLE1  # noqa: F401  (also read from here)
 from modecollapse.gan.metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
 from modecollapse.gan.train.config import get_preset
 
-__all__ = ["RunSpec", "RunResult", "Evaluation", "RunInterrupted", "train_run", "load_run", "load_or_train",
+__all__ = ["RunSpec", "RunResult", "Evaluation", "train_run", "load_run", "load_or_train",
            "evaluate_run", "evaluate_run_folder", "estimate_run_bytes", "train_command", "evaluate_command",
            "ProgressBar"]
 
@@ -207,14 +208,6 @@ def _versions() -> dict:
     return _io.environment()
 
 
-class RunInterrupted(Exception):
-    """Training stopped by SIGINT/SIGTERM after a checkpoint was saved; ``str()`` says how to resume."""
-
-    def __init__(self, message: str, signum: int):
-        super().__init__(message)
-        self.signum = signum
-
-
 class Evaluation(NamedTuple):
     """What :func:`evaluate_run` recomputes from a run's checkpoint."""
 
@@ -301,31 +294,6 @@ def _way_out(path: Path) -> str:
     return f"{older}start afresh with --overwrite"
 
 
-class _SignalGuard:
-    """Turn SIGINT/SIGTERM into a flag checked between training steps (main thread only)."""
-
-    def __init__(self):
-        self.signum = None
-        self._old = {}
-
-    def __enter__(self):
-        def handler(signum, frame):
-            self.signum = signum
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                self._old[sig] = signal.signal(sig, handler)
-            except (ValueError, OSError):  # not the main thread
-                pass
-        return self
-
-    def __exit__(self, *exc):
-        for sig, old in self._old.items():
-            signal.signal(sig, old)
-
-
-class _Stop(Exception):
-    pass
 
 
 def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool = False, device=None,
@@ -440,19 +408,19 @@ def _train_locked(spec, out, *, resume, overwrite, dev, progress, stop_at, log, 
                             extra={"elapsed": elapsed(), "device": str(dev)})
 
     log_every = max(1, spec.steps // 100)
-    with _SignalGuard() as guard:
+    with SignalGuard() as guard:
         def step_done(e):
             if bar:
                 bar.update(e.step)
             if guard.signum is not None:
-                raise _Stop
+                raise StopRequested
 
         try:
             while ens.step < target:
                 n = min(target - ens.step, spec.checkpoint_every - ens.step % spec.checkpoint_every)
                 ens.train(n, log_every=log_every, callback=step_done)
                 checkpoint()
-        except _Stop:
+        except StopRequested:
             checkpoint()
             if bar:
                 bar.close()

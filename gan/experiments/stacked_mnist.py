@@ -126,29 +126,43 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
         log(f"[stacked] digit classifier: held-out accuracy {acc:.4f} on {len(split.test)} shipped digits")
 
         runs = []
-        for m in ms:
-            for s in seeds:
-                key = (m, s)
-                state = (load_stacked_state(payloads[key], device=dev) if key in payloads
-                         else init_stacked(cfg, m=m, seed=s, device=dev))
-                t_run = time.perf_counter()
-                every = max(1, cfg.steps // 20)
+        guard = _io.SignalGuard().__enter__()
+        try:
+            for m in ms:
+                for s in seeds:
+                    key = (m, s)
+                    state = (load_stacked_state(payloads[key], device=dev) if key in payloads
+                             else init_stacked(cfg, m=m, seed=s, device=dev))
+                    t_run = time.perf_counter()
+                    every = max(1, cfg.steps // 20)
 
-                def progress(st, d_loss, g_loss, _t=t_run):
-                    if st.step % every == 0 or st.step == cfg.steps:
-                        rate = st.step / max(time.perf_counter() - _t, 1e-9)
-                        log(f"[stacked m={st.m} seed={st.seed}] step {st.step}/{cfg.steps} "
-                            f"D {d_loss:.3f} G {g_loss:.3f} ({rate:.1f} steps/s)")
-                    if st.step % checkpoint_every == 0 or st.step == cfg.steps:
+                    def save(st):
                         _io.save_checkpoint(ckpts[(st.m, st.seed)], kind="stacked", global_rng=False,
                                             spec=_checkpoint_spec(cfg, st.m, st.seed), state=st.state_dict())
 
-                if state.step < cfg.steps:
-                    train_stacked(state, split.train, until=cfg.steps, callback=progress)
-                r = evaluate_stacked(state.generator, clf, n=cfg.n_eval, seed=10_000 + s)
-                log(f"[stacked m={m} seed={s}] modes {r.modes}/1000, KL {r.kl:.3f}")
-                runs.append({"m": m, "seed": s, "label": model_label(m),
-                             "seconds": time.perf_counter() - t_run, **r.as_dict()})
+                    def progress(st, d_loss, g_loss, _t=t_run):
+                        if st.step % every == 0 or st.step == cfg.steps:
+                            rate = st.step / max(time.perf_counter() - _t, 1e-9)
+                            log(f"[stacked m={st.m} seed={st.seed}] step {st.step}/{cfg.steps} "
+                                f"D {d_loss:.3f} G {g_loss:.3f} ({rate:.1f} steps/s)")
+                        if st.step % checkpoint_every == 0 or st.step == cfg.steps or guard.signum is not None:
+                            save(st)
+                        guard.check()
+
+                    if state.step < cfg.steps:
+                        try:
+                            train_stacked(state, split.train, until=cfg.steps, callback=progress)
+                        except _io.StopRequested:
+                            raise _io.RunInterrupted(
+                                f"{guard.name} at step {state.step}/{cfg.steps} of run m={m} seed={s}: checkpoint "
+                                f"saved to {ckpts[key]}; resume with the same arguments and --resume",
+                                guard.signum) from None
+                    r = evaluate_stacked(state.generator, clf, n=cfg.n_eval, seed=10_000 + s)
+                    log(f"[stacked m={m} seed={s}] modes {r.modes}/1000, KL {r.kl:.3f}")
+                    runs.append({"m": m, "seed": s, "label": model_label(m),
+                                 "seconds": time.perf_counter() - t_run, **r.as_dict()})
+        finally:
+            guard.__exit__(None, None, None)
 
         summary = {}
         for m in ms:

@@ -238,7 +238,7 @@ def test_cli_errors_and_published_table(tmp_path, capsys):
     assert main(["adagan", "--out", str(tmp_path), "--methods", "sometimes"]) == 2
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "adagan_results.json").exists()
-    # the transcription of seed 003's table: 9 rows x 6 mode counts, medians within their interval
+    # the transcription of AdaGAN's Table 1 (arXiv 1701.02386): 9 rows x 6 mode counts, medians within their interval
     # (except where the published median lies outside its rounded interval, e.g. 0.99 (1.0; 1.0))
     pub = ag.PUBLISHED_COVERAGE
     assert len(pub["rows"]) == 9 and all(len(v) == 6 for v in pub["rows"].values())

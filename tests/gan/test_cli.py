@@ -143,5 +143,5 @@ def test_unwritable_output(tmp_path, capsys):
 
 
 def test_help_lists_commands():
-    out = subprocess.run([sys.executable, "-m", "gan", "-h"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-m", "modecollapse.gan", "-h"], capture_output=True, text=True, check=True).stdout
     assert "train" in out and "evaluate" in out

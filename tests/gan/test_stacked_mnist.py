@@ -162,3 +162,32 @@ def test_cli_bad_input_and_tiny_run(tmp_path, capsys):
     assert main(args + ["--resume"]) == 0
     again = json.loads((tmp_path / "stacked_results.json").read_text())
     assert [r["modes"] for r in again["runs"]] == [r["modes"] for r in res["runs"]]
+
+
+def test_sigint_saves_the_running_checkpoint(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from modecollapse.gan.experiments import _io
+
+    cmd = [sys.executable, "-m", "modecollapse.gan", "stacked", "--out", str(tmp_path), "--m", "1", "--steps",
+           "1000000", "--n-eval", "100", "--classifier-epochs", "1", "--device", "cpu", "--threads", "1",
+           "--checkpoint-every", "1000000"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in p.stderr:
+            if "digit classifier" in line:
+                break
+        import time
+
+        time.sleep(1.0)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 128 + signal.SIGINT, err
+    assert "--resume" in err and "Traceback" not in err, err
+    step = _io.load_checkpoint(tmp_path / "stacked_m1_seed0.pt", kind="stacked")["state"]["step"]
+    assert 0 < step < 1_000_000

@@ -159,7 +159,7 @@ def test_parse_seeds():
 
 def test_presets():
     p = get_preset("paper")
-    # THEORY.md s.6 / PacGAN s.5.1: 400k steps, batch 100, Adam 1e-4 / 0.8, G 4x400, D 3x200 maxout 5.
+    # docs/theory.md s.6 / PacGAN s.5.1: 400k steps, batch 100, Adam 1e-4 / 0.8, G 4x400, D 3x200 maxout 5.
     assert p.steps == 400_000 and p.eval_samples == 2500
     assert p.train_config() == TrainConfig(batch_size=100, lr=1e-4, beta1=0.8, latent_dim=2, g_hidden=400,
                                            g_layers=4, d_hidden=200, d_layers=3, d_pieces=5)
