@@ -32,13 +32,13 @@ class FigureSpec:
 
 def available_figures() -> list[FigureSpec]:
     """All figure modules ``figures/fig_*.py``, in display order (``ORDER``, then name)."""
-    import modecollapse.figures as pkg
-
+    # the folder of this module, not the package face (which imports this module: no circle)
+    package = __name__.rpartition(".")[0]
     specs = []
-    for info in pkgutil.iter_modules(pkg.__path__):
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if not info.name.startswith("fig_"):
             continue
-        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        mod = importlib.import_module(f"{package}.{info.name}")
         specs.append(
             FigureSpec(
                 name=mod.NAME,

@@ -114,9 +114,10 @@ def _classes(p: np.ndarray, q: np.ndarray) -> _Classes:
 
 def _times(m: int, x: float) -> float:
     """``m * x`` for an int ``m`` of any size: ``inf`` with the sign of ``x`` where ``m`` is beyond
-    float range (``m = 10**400``), exactly 0 for ``x = 0``; the plain product otherwise."""
+    float range (``m = 10**400``), ``x`` itself for ``x = +-0`` (the sign of the plain product
+    ``m * x``, m >= 1); the plain product otherwise."""
     if x == 0.0:
-        return 0.0
+        return x
     try:
         return m * x
     except OverflowError:
