@@ -9,6 +9,7 @@ written differently on purpose so that the tests can check one against the other
 * ``roc_points`` / ``delta_star``: the ROC curve sorted by the angle ``arctan2(p, q)`` (not by
   log-ratio), interpolated directly;
 * ``merge_equal_ratio``: atoms grouped by that angle (not by log-ratio);
+* ``binary_packed_tv``: the binary pair through ``scipy.stats.binom`` pmfs;
 * ``packed_tv_atoms``: ``d_TV(P^m, Q^m)`` by enumerating every multinomial type class with
   ``gammaln`` coefficients (the package sums the last two classes as a binomial tail instead);
 * ``pair_from_chain``: the pair of a concave polyline, edge by edge.
@@ -24,31 +25,20 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.special import gammaln
+from scipy.stats import binom
 
 #: Largest number of type classes ``packed_tv_atoms`` enumerates before refusing (memory/time guard).
 MAX_TYPE_CLASSES = 3_000_000
 
 
-def _log_binom_pmf(m: int, a: float) -> np.ndarray:
-    """log pmf of Bin(m, a) at j = 0..m, exact limits at a = 0 and a = 1 (-inf where the mass is 0)."""
-    j = np.arange(m + 1, dtype=np.float64)
-    logc = gammaln(m + 1.0) - gammaln(j + 1.0) - gammaln(m - j + 1.0)
-    if a <= 0.0:
-        t1 = np.where(j > 0, -np.inf, 0.0)
-    else:
-        t1 = j * np.log(a)
-    if a >= 1.0:
-        t2 = np.where(j < m, -np.inf, 0.0)
-    else:
-        t2 = (m - j) * np.log1p(-a)
-    return logc + t1 + t2
-
-
 def binary_packed_tv(a: float, b: float, m: int) -> float:
-    """``d_TV(Bern(a)^m, Bern(b)^m)``: the TV of Bin(m, a) and Bin(m, b), log-space pmfs."""
-    pa = np.exp(_log_binom_pmf(m, a))
-    pb = np.exp(_log_binom_pmf(m, b))
-    return float(min(1.0, 0.5 * np.abs(pa - pb).sum()))
+    """``d_TV(Bern(a)^m, Bern(b)^m)``: the TV of Bin(m, a) and Bin(m, b).
+
+    The pmfs come from ``scipy.stats.binom`` (Boost's incomplete-beta based pmf), not from the
+    package's log-space ``gammaln`` sum in ``regions._bernoulli``: an independent evaluation.
+    """
+    j = np.arange(m + 1)
+    return float(min(1.0, 0.5 * np.abs(binom.pmf(j, m, a) - binom.pmf(j, m, b)).sum()))
 
 
 @lru_cache(maxsize=64)
