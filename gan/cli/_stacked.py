@@ -16,7 +16,7 @@ HELP = "train GAN/PacGAN(m) on stacked MNIST (1000 modes) and count the modes ca
 def add_arguments(parser) -> None:
     parser.add_argument("--preset", default="cpu",
                         help="paper (28x28 DCGAN, 50,000 steps; meant for a GPU) or cpu (14x14, 3,000 steps; "
-                             "minutes per run on a CPU); default cpu")
+                             "about 0.5-2 minutes per run on one CPU core, longer for larger m); default cpu")
     parser.add_argument("--m", nargs="+", default=["1", "2"], metavar="M",
                         help="packing degrees in 1..4 (1 = GAN), e.g. '--m 1 2'; default 1 2")
     parser.add_argument("--seeds", default="0", help="seeds, e.g. '0-4' or '0,2'; default 0")

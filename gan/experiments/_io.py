@@ -328,8 +328,10 @@ class RunFolderLock:
         self._fd: int | None = None
 
     def acquire(self) -> "RunFolderLock":
-        import fcntl
-
+        try:
+            import fcntl
+        except ImportError:  # not POSIX (Windows): no advisory locks; runs are not guarded
+            return self
         fd = os.open(self.folder, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

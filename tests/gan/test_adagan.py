@@ -243,3 +243,15 @@ def test_cli_errors_and_published_table(tmp_path, capsys):
     pub = ag.PUBLISHED_COVERAGE
     assert len(pub["rows"]) == 9 and all(len(v) == 6 for v in pub["rows"].values())
     assert pub["rows"]["Vanilla"][5] == (0.59, 0.2, 0.7) and pub["rows"]["Boosted (T=10)"][0] == (1.0, 1.0, 1.0)
+
+
+def test_help_states_the_presets_truthfully():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "modecollapse.gan", "adagan", "-h"], capture_output=True, text=True,
+                         check=True).stdout
+    text = " ".join(out.split())
+    assert "3 runs" not in text and "tens of minutes" not in text
+    cpu = ag.coverage_preset("cpu")
+    assert f"cpu ({cpu.n_runs} runs per cell, T = {cpu.n_components};" in text

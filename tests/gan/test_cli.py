@@ -145,3 +145,12 @@ def test_unwritable_output(tmp_path, capsys):
 def test_help_lists_commands():
     out = subprocess.run([sys.executable, "-m", "modecollapse.gan", "-h"], capture_output=True, text=True, check=True).stdout
     assert "train" in out and "evaluate" in out
+
+
+def test_evaluate_run_returns_named_fields(finished):
+    from modecollapse.gan.experiments.runs import Evaluation, evaluate_run, load_run
+
+    ev = evaluate_run(finished, device="cpu")
+    assert isinstance(ev, Evaluation) and ev.step == 12 and ev.samples.shape == (4, 500, 2)
+    spec, step, samples, metrics = ev  # still unpacks like the old 4-tuple
+    assert spec == load_run(finished).spec and [m.modes for m in metrics] == [m.modes for m in load_run(finished).metrics]
