@@ -8,9 +8,11 @@ The code lives in private modules, imported in one direction: ``_region`` (the `
 type) <- ``_families`` (closed-form regions), ``_blackwell`` (garblings), ``_packing`` (packed TV
 and regions; over ``_lattice`` and ``_typeclasses``) and ``_bounds`` (the PacGAN bound
 optimisations; over ``_bernoulli`` and ``_typeclasses``). Every public name is imported here by
-name and listed once in ``__all__``.
+name; it is listed once, in the ``__all__`` of the module that defines it, and this face's
+``__all__`` joins those lists.
 """
 
+from . import _blackwell, _bounds, _families, _packing, _region  # their __all__ lists are the one list of public names
 from ._blackwell import GARBLING_ATOL, blackwell_garbling, blackwell_leq
 from ._bounds import (
     PackedTVOptimum,
@@ -34,37 +36,9 @@ from ._packing import (
 from ._region import REGION_ATOL, ModeCollapseRegion, Region, has_mode_collapse, mode_collapse_region, pair_from_region
 
 __all__ = [
-    # _region: the region value type
-    "ModeCollapseRegion",
-    "Region",
-    "mode_collapse_region",
-    "has_mode_collapse",
-    "pair_from_region",
-    "REGION_ATOL",
-    # _families: closed-form regions
-    "GaussianRegion",
-    "gaussian_region",
-    "LikelihoodRatioPair",
-    "piecewise_uniform_pair",
-    "pacgan_example",
-    # _blackwell: Blackwell ordering
-    "blackwell_garbling",
-    "blackwell_leq",
-    "GARBLING_ATOL",
-    # _packing: packed TV and packed regions
-    "PackedTVBounds",
-    "PackedPair",
-    "PackedRegion",
-    "packed_tv",
-    "packed_tv_bounds",
-    "packed_pair",
-    "packed_region",
-    # _bounds: the PacGAN bound optimisations
-    "PackedTVOptimum",
-    "TVBand",
-    "packed_tv_max",
-    "packed_tv_min",
-    "packed_tv_min_with_collapse",
-    "packed_tv_max_without_collapse",
-    "tv_band",
+    *_region.__all__,
+    *_families.__all__,
+    *_blackwell.__all__,
+    *_packing.__all__,
+    *_bounds.__all__,
 ]
