@@ -307,7 +307,9 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
         Run folder (created). If it already holds a checkpoint or results, one of ``resume`` or
         ``overwrite`` is required.
     resume : bool
-        Continue from ``checkpoint.pt``; the checkpoint's specification must equal ``spec``.
+        Continue from ``checkpoint.pt``; the checkpoint's specification must equal ``spec``, or
+        differ only by a larger ``steps`` (extending the run) where the training configuration
+        does not depend on the run length.
         The continued run is identical to an uninterrupted one (all RNG and optimiser states are
         restored); on the same device and thread count the final parameters agree bitwise.
     overwrite : bool
@@ -325,7 +327,14 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
     Raises
     ------
     ValueError, TypeError, FileExistsError, FileNotFoundError, PermissionError
-        On bad input, before any training step.
+        On bad input (including a run too large for :data:`MAX_MEMBERS` / :data:`MAX_RUN_BYTES`,
+        a corrupt checkpoint, one written for another run), before any training step.
+    RunFolderLockedError
+        If another process holds ``out_dir``'s lock.
+    WriteError
+        If a file cannot be written (disk full, ...); the last good checkpoint stays in place.
+    RunInterrupted
+        On SIGINT/SIGTERM, after a checkpoint of the current step was saved.
     """
     from modecollapse.gan.train._ensemble import GanEnsemble, resolve_device
 

@@ -40,7 +40,6 @@ import importlib
 import sys
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 from modecollapse.gan.data._stacked import N_MODES, PROTOCOL_NOTE  # noqa: F401  (reachable from here)
 from modecollapse.gan.experiments import _io
