@@ -255,3 +255,39 @@ def test_help_states_the_presets_truthfully():
     assert "3 runs" not in text and "tens of minutes" not in text
     cpu = ag.coverage_preset("cpu")
     assert f"cpu ({cpu.n_runs} runs per cell, T = {cpu.n_components};" in text
+
+
+def test_cli_flipped_checkpoint_and_full_disk_are_one_line_errors(tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+
+    from modecollapse.gan.cli import main
+    from modecollapse.gan.experiments import _io
+
+    args = ["adagan", "--preset", "smoke", "--modes", "2", "--runs", "1", "--components", "2", "--steps", "5",
+            "--device", "cpu", "--quiet"]
+    out = tmp_path / "a"
+    assert main([*args, "--out", str(out)]) == 0
+    ckpt = out / "adagan_checkpoint.pt"
+    raw = bytearray(ckpt.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    ckpt.write_bytes(bytes(raw))
+    capsys.readouterr()
+    assert main([*args, "--out", str(out), "--resume"]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and "corrupt" in err[0] and str(ckpt) in err[0], err
+    # disk full when the results are written: one line, non-zero, the checkpoint intact, no partial file
+    real = _io._write_file
+
+    def writer(path, data):
+        if os.path.basename(path).startswith("adagan_results.json"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, data)
+
+    monkeypatch.setattr(_io, "_write_file", writer)
+    out2 = tmp_path / "b"
+    assert main([*args, "--out", str(out2)]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and "ENOSPC" in err[0], err
+    assert sorted(p.name for p in out2.iterdir()) == ["adagan_checkpoint.pt"]
+    assert _io.load_checkpoint(out2 / "adagan_checkpoint.pt", kind="adagan")["state"]["t"] == 2
