@@ -77,7 +77,13 @@ CHECKPOINT_FORMAT = checkpoint_format("gan")
 
 
 class WriteError(OSError):
-    """A file of a run could not be written (disk full, read-only, ...); the old file is intact."""
+    """A file of a run could not be written (disk full, read-only, ...); the old file is intact.
+
+    ``errno`` is the failing call's; ``str()`` is the message alone (no ``[Errno N]`` prefix).
+    """
+
+    def __str__(self) -> str:
+        return str(self.strerror if self.strerror is not None else super().__str__())
 
 
 class CorruptFileError(ValueError):
@@ -290,7 +296,9 @@ def check_writable(out, *, name: str = "output folder") -> Path:
     ValueError
         If ``out`` is empty or exists and is not a folder.
     PermissionError
-        If the folder cannot be created or written.
+        If the folder cannot be created, or written for lack of permission (read-only, ...).
+    WriteError
+        If the probe cannot be written for another reason (disk full, ...).
     """
     if not str(out).strip():
         raise ValueError(f"{name} must be a non-empty path; got {str(out)!r}")
@@ -310,7 +318,10 @@ def check_writable(out, *, name: str = "output folder") -> Path:
             probe.unlink(missing_ok=True)
         except OSError:
             pass
-        raise PermissionError(f"{name} {out} is not writable: {_describe(exc)}") from exc
+        msg = f"{name} {out} is not writable: {_describe(exc)}"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise PermissionError(msg) from exc
+        raise WriteError(exc.errno, msg) from exc
     return out
 
 

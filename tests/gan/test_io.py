@@ -107,3 +107,12 @@ def test_environment_record():
     torch = pytest.importorskip("torch")
     assert env["torch"] == torch.__version__ and env["torch_threads"] == torch.get_num_threads()
     assert _io.environment("cpu")["device_name"] == "cpu"
+
+
+def test_full_disk_at_the_start_is_a_write_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(_io, "_write_file", _enospc)
+    with pytest.raises(_io.WriteError) as info:
+        _io.check_writable(tmp_path / "o")
+    assert str(info.value).startswith("output folder ") and "ENOSPC" in str(info.value)
+    assert "[Errno" not in str(info.value)
+    assert list((tmp_path / "o").iterdir()) == []
