@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
-import math
 import pkgutil
 import time
 from dataclasses import dataclass, field
@@ -54,25 +52,6 @@ def available_figures() -> list[FigureSpec]:
     if dupes:
         raise RuntimeError(f"duplicate figure names: {sorted(dupes)}")
     return sorted(specs, key=lambda s: (s.order, s.name))
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return v if math.isfinite(v) else str(v)  # JSON has no inf/nan: write "inf"
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
 
 
 @dataclass
@@ -125,10 +104,9 @@ class FigureContext:
 
     def save_json(self, name: str, obj) -> Path:
         """Write ``obj`` (dicts, lists, numpy arrays and scalars) as ``<name>.json``."""
-        path = self.out_dir / f"{name}.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(_jsonable(obj), indent=1, allow_nan=False))
-        tmp.replace(path)
+        from modecollapse.gan.experiments._io import atomic_write_json, jsonable
+
+        path = atomic_write_json(self.out_dir / f"{name}.json", jsonable(obj), indent=1, allow_nan=False)
         self.written.append(path)
         return path
 

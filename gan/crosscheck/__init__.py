@@ -63,7 +63,7 @@ from modecollapse.gan.crosscheck._regions import (
     trained_collapse_reports,
 )
 from modecollapse.gan.data import GaussianMixture, ModePartition
-from modecollapse.gan.experiments._io import atomic_write_json
+from modecollapse.gan.experiments._io import atomic_write_json, jsonable
 
 __all__ = [
     # the mixtures and their mode cells (gan.data), cell-mass estimates (numpy)
@@ -192,25 +192,6 @@ def scenario(name: str) -> tuple[GaussianMixture, GaussianMixture]:
 # ------------------------------------------------------------------------------------------
 # Results files
 # ------------------------------------------------------------------------------------------
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else str(v)  # JSON has no inf/nan: "inf", "-inf", "nan"
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
-
-
 def write_results(path, results: dict) -> Path:
     """Write ``results`` as JSON to ``path`` atomically (:func:`gan.experiments._io.atomic_write_json`:
     a flushed and fsync-ed temporary file moved into place), creating the parent folders.
@@ -219,7 +200,7 @@ def write_results(path, results: dict) -> Path:
     """
     if not isinstance(results, dict):
         raise TypeError(f"results must be a dict; got {type(results).__name__}")
-    return atomic_write_json(path, _jsonable(results), indent=1, allow_nan=False, mkdir=True)
+    return atomic_write_json(path, jsonable(results), indent=1, allow_nan=False, mkdir=True)
 
 
 def read_results(path) -> dict:

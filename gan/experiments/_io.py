@@ -29,6 +29,7 @@ import errno
 import hashlib
 import io
 import json
+import math
 import os
 import platform
 from pathlib import Path
@@ -60,6 +61,7 @@ __all__ = [
     "load_checkpoint",
     "previous_checkpoint",
     "spec_diff",
+    "jsonable",
 ]
 
 _CHECKPOINT_VERSION = 2
@@ -238,6 +240,30 @@ def atomic_save_npz(path, **arrays) -> str:
 
 
 _SHA_KEY = "sha256"
+
+
+def jsonable(obj):
+    """``obj`` with numpy scalars and arrays, tuples and paths turned into plain JSON values.
+
+    Dict keys become strings; non-finite floats become the strings ``"inf"``, ``"-inf"``,
+    ``"nan"`` (JSON has no such numbers), so a file written from the result is strict JSON.
+    """
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else str(v)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
 
 
 def _json_text(doc: dict, allow_nan: bool = True) -> str:
