@@ -17,9 +17,9 @@ import importlib
 
 #: public name -> submodule that defines it
 _LAZY = {
-    # datasets (numpy)
-    "MixtureDataset": "data._mixtures", "ring": "data._mixtures", "grid": "data._mixtures", "adagan_gmm": "data._mixtures",
-    "get_dataset": "data._mixtures", "DATASET_NAMES": "data._mixtures",
+    # datasets and the Gaussian-mixture value (numpy)
+    "MixtureDataset": "data", "ring": "data", "grid": "data", "adagan_gmm": "data",
+    "get_dataset": "data", "DATASET_NAMES": "data", "GaussianMixture": "data",
     # metrics (numpy)
     "ModeMetrics": "metrics", "MeanSE": "metrics", "mode_metrics": "metrics", "mean_se": "metrics",
     "summarize_metrics": "metrics", "model_label": "metrics",

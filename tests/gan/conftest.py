@@ -41,8 +41,10 @@ def pytest_pycollect_makemodule(module_path, parent):
     return None
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def _torch_one_thread():
+    # session scope: module-scoped fixtures that train (and run before any function fixture) get
+    # one thread too
     if _torch is None:
         yield
         return

@@ -6,22 +6,8 @@ import json
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Small convolutions/matmuls gain nothing from a second thread and lose a lot to contention on
-    a shared 2-core machine; restore the caller's setting afterwards."""
-    import torch as _torch
-
-    n = _torch.get_num_threads()
-    _torch.set_num_threads(1)
-    yield
-    _torch.set_num_threads(n)
-
-import modecollapse.divergences as dv  # noqa: E402
-from modecollapse.gan.experiments import adagan as ag  # noqa: E402
+import modecollapse.divergences as dv
+from modecollapse.gan.experiments import adagan as ag
 
 
 class _Discrete:

@@ -13,14 +13,6 @@ from modecollapse.gan.train.config import TrainConfig
 TINY = TrainConfig(batch_size=16, g_hidden=8, g_layers=1, d_hidden=4, d_layers=1, d_pieces=2)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def test_roundtrip_and_resume_bitwise(tmp_path):
     d = ring(n_train=500)
     ref = GanEnsemble(d, [(1, 0), (2, 1)], TINY, device="cpu")

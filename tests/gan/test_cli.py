@@ -14,13 +14,6 @@ BASE = ["train", "--dataset", "grid", "--m", "1", "3", "--seeds", "0-1", "--pres
         "--checkpoint-every", "5", "--threads", "1", "--no-progress"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    yield
-    torch.set_num_threads(old)
-
-
 def _snapshot(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 

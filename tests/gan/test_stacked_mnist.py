@@ -5,21 +5,9 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Small convolutions/matmuls gain nothing from a second thread and lose a lot to contention on
-    a shared 2-core machine; restore the caller's setting afterwards."""
-    import torch as _torch
-
-    n = _torch.get_num_threads()
-    _torch.set_num_threads(1)
-    yield
-    _torch.set_num_threads(n)
-sm = pytest.importorskip("modecollapse.gan.experiments.stacked_mnist")
+from modecollapse.gan.experiments import stacked_mnist as sm
 
 try:
     sm.mnist_data_path()
