@@ -66,6 +66,9 @@ from modecollapse.gan.data import GaussianMixture, ModePartition
 from modecollapse.gan.experiments._io import atomic_write_json, jsonable
 
 __all__ = [
+    # one entry point per item (what `gan crosscheck ITEM` runs)
+    "CROSSCHECK_ITEMS",
+    "run_crosscheck",
     # the mixtures and their mode cells (gan.data), cell-mass estimates (numpy)
     "GaussianMixture",
     "ModePartition",
@@ -324,3 +327,46 @@ def run_wasserstein(*, scenario_name: str = "ring_skewed", n: int = 400, steps: 
     return {"item": "wasserstein", "hardware": _hardware(), "scenario": scenario_name,
             "description": SCENARIOS[scenario_name], "seed": seed, "n": n, "steps": t.steps, "raw": t.raw,
             "lipschitz": t.lipschitz, "bound": t.bound, "w1": t.w1}
+
+
+#: the items of ``gan crosscheck``, in the order ``all`` runs them
+CROSSCHECK_ITEMS = ("regions", "packed-disc", "adagan", "variational", "wasserstein")
+
+
+def run_crosscheck(item: str, out_dir, *, seed: int = 0, quick: bool = False, steps: int | None = None,
+                   samples: int | None = None, runs=None) -> tuple[Path, dict]:
+    """Run one cross-check ``item`` and write ``<out_dir>/crosscheck_<item>_seed<seed>.json``.
+
+    ``quick`` selects tiny settings (seconds on a laptop CPU); ``steps`` overrides the critic /
+    classifier training steps (default 400, quick 100; ``packed-disc`` 600); ``samples`` the
+    generator samples of ``regions`` (default 100,000, quick 10,000); ``runs`` a folder of trained
+    GAN/PacGAN runs that ``regions`` also reports. Returns the file written and its contents
+    (with the wall-clock ``seconds`` and the ``quick`` flag added).
+    """
+    import time
+
+    if item not in CROSSCHECK_ITEMS:
+        raise ValueError(f"item must be one of {list(CROSSCHECK_ITEMS)}; got item={item!r}")
+    seed = check_integer(seed, "seed")
+    t0 = time.perf_counter()
+    n_steps = steps if steps is not None else (100 if quick else 400)
+    if item == "regions":
+        n = samples if samples is not None else (10_000 if quick else 100_000)
+        res = run_regions_synthetic(n_samples=n, seed=seed)
+        if runs is not None:
+            res["trained"] = run_regions_trained(runs, n_samples=n, seed=seed)
+    elif item == "packed-disc":
+        if quick:
+            res = run_packed_disc(ms=(1, 2), scales=((4, 250), (16, 1000)), steps=n_steps, n_test=5000, seed=seed)
+        else:
+            res = run_packed_disc(steps=steps or 600, seed=seed)
+    elif item == "adagan":
+        res = run_adagan(n_data=1000 if quick else 5000, steps=n_steps, seed=seed)
+    elif item == "variational":
+        res = run_variational(steps=n_steps, n_eval=5000 if quick else 20000, seed=seed)
+    else:
+        res = run_wasserstein(n=200 if quick else 400, steps=n_steps, seed=seed)
+    res["seconds"] = time.perf_counter() - t0
+    res["quick"] = bool(quick)
+    path = write_results(Path(out_dir) / f"crosscheck_{item.replace('-', '_')}_seed{seed}.json", res)
+    return path, res
