@@ -61,9 +61,10 @@ def main(argv=None) -> int:
     import numpy as np
     import torch
 
-    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.data import get_dataset
     from modecollapse.gan.train.config import get_preset
-    from modecollapse.gan.train._ensemble import parse_seeds, resolve_device
+    from modecollapse.gan.train._ensemble import resolve_device
+    from modecollapse.gan.train.config import parse_seeds
 
     torch.set_num_threads(args.threads)
     preset = get_preset(args.preset)

@@ -32,7 +32,7 @@ def run_one(m: int, lr: float, *, hidden: int, steps: int, fake_std: float, seed
     import torch
     import torch.nn.functional as F
 
-    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.data import get_dataset
     from modecollapse.gan.nets._toy import MaxoutDiscriminator, pack
 
     ds = get_dataset("grid", data_seed=0)

@@ -55,7 +55,9 @@ def _device(res: dict) -> str:
 
 def build(ctx):
     from modecollapse.figures._style import PALETTE, new_figure
-    from modecollapse.gan.experiments.adagan import PUBLISHED_COVERAGE, coverage_preset, run_coverage_experiment
+    from modecollapse.gan.experiments.adagan import run_coverage_experiment
+    from modecollapse.gan.experiments.reference import PUBLISHED_COVERAGE
+    from modecollapse.gan.train.config import coverage_preset
 
     path, res = _find_results(Path(ctx.runs_dir))
     if res is None:

@@ -6,7 +6,7 @@ says otherwise, seed 0) in ``ctx.runs_dir``, or reused from there when a run wit
 specification exists. Panel titles give the modes captured and the percentage of high-quality
 samples (docs/theory.md s.6) of the 2,500 evaluation samples, computed by
 :mod:`modecollapse.gan.metrics`, beside PacGAN's Table 1
-(:data:`modecollapse.gan.experiments.runs.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed,
+(:data:`modecollapse.gan.experiments.reference.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed,
 short training, so the comparison is qualitative). The data file also carries the paper's numbers.
 """
 
@@ -33,7 +33,7 @@ ORDER = 50
 def panel_rows(runs: dict) -> dict:
     """Per-panel numbers (dataset, m, modes, % HQ, reverse KL) from the runs' stored metrics, with
     PacGAN Table 1's (``paper_*``)."""
-    from modecollapse.gan.experiments.runs import PACGAN_TABLE1
+    from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 
     rows = {"dataset": [], "m": [], "modes": [], "hq_percent": [], "reverse_kl": [],
             "paper_modes": [], "paper_hq_percent": [], "paper_reverse_kl": []}
@@ -62,9 +62,9 @@ def train_runs(runs_dir, log=print, steps: int | None = None) -> dict:
 def build(ctx) -> None:
     import numpy as np
 
-    from modecollapse.gan.data._mixtures import get_dataset
+    from modecollapse.gan.data import get_dataset
     from modecollapse.gan.metrics import model_label
-    from modecollapse.gan.experiments.runs import PACGAN_TABLE1
+    from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 
     from ._style import PALETTE, new_figure
 
