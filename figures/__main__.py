@@ -42,7 +42,7 @@ def main(argv=None, prog: str = "python -m modecollapse.figures") -> int:
     else:
         os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-    from ._registry import available_figures, build_figures
+    from ._registry import _select_figures, available_figures, build_figures
 
     if args.list:
         for spec in available_figures():
@@ -60,10 +60,15 @@ def main(argv=None, prog: str = "python -m modecollapse.figures") -> int:
         )
         return 2
     matplotlib.use("Agg")
+    from modecollapse.gan.experiments._io import check_writable
+
     try:
+        # a typo, a file, a path under a file, a read-only folder: one line before anything is built
+        _select_figures(args.names)
+        check_writable(args.out, name="--out folder")
         results = build_figures(args.names or None, out_dir=args.out, fmt=args.format, runs_dir=args.runs,
                                 seed=args.seed, gan_steps=args.gan_steps)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:  # bad arguments, an output that cannot be written
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\nSummary")

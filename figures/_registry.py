@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import pkgutil
 import time
 from dataclasses import dataclass, field
@@ -93,12 +94,19 @@ class FigureContext:
             raise ValueError(f"gan_steps must be a positive integer or None; got gan_steps={self.gan_steps!r}")
 
     def savefig(self, fig, name: str) -> Path:
-        """Save a matplotlib figure as ``<name>.<fmt>`` and close it."""
+        """Save a matplotlib figure as ``<name>.<fmt>`` and close it.
+
+        The image is rendered in memory and written atomically (:func:`_write`): a failed write
+        leaves no partial file.
+        """
         import matplotlib.pyplot as plt
 
-        path = self.out_dir / f"{name}.{self.fmt}"
-        fig.savefig(path, bbox_inches="tight", dpi=200)
-        plt.close(fig)
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format=self.fmt, bbox_inches="tight", dpi=200)
+        finally:
+            plt.close(fig)
+        path = _write(self.out_dir / f"{name}.{self.fmt}", buf.getvalue())
         self.written.append(path)
         return path
 
@@ -116,15 +124,34 @@ class FigureContext:
         lengths = {len(v) for v in cols.values()}
         if len(lengths) != 1:
             raise ValueError(f"columns of {name}.csv have different lengths: { {k: len(v) for k, v in cols.items()} }")
-        path = self.out_dir / f"{name}.csv"
-        tmp = path.with_suffix(".csv.tmp")
-        with tmp.open("w") as fh:
-            fh.write(",".join(cols) + "\n")
-            for row in zip(*cols.values()):
-                fh.write(",".join(repr(float(v)) if isinstance(v, (float, np.floating)) else str(v) for v in row) + "\n")
-        tmp.replace(path)
+        fh = io.StringIO()
+        fh.write(",".join(cols) + "\n")
+        for row in zip(*cols.values()):
+            fh.write(",".join(repr(float(v)) if isinstance(v, (float, np.floating)) else str(v) for v in row) + "\n")
+        path = _write(self.out_dir / f"{name}.csv", fh.getvalue().encode("utf-8"))
         self.written.append(path)
         return path
+
+
+def _write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (the run folder's writer: ``<path>.tmp``, ``fsync``,
+    rename); raises :class:`~modecollapse.gan.experiments._io.WriteError` and leaves no partial file."""
+    from modecollapse.gan.experiments._io import atomic_write_bytes
+
+    return atomic_write_bytes(path, data)
+
+
+def _select_figures(names=None) -> list[FigureSpec]:
+    """The specs of ``names`` in that order (all, in display order, when empty); ValueError for an
+    unknown name."""
+    specs = available_figures()
+    by_name = {s.name: s for s in specs}
+    if names:
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ValueError(f"unknown figure name(s) {unknown}; available: {sorted(by_name)}")
+        specs = [by_name[n] for n in names]
+    return specs
 
 
 def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None, seed=0, gan_steps=None,
@@ -135,19 +162,26 @@ def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None
     :class:`FigureContext`).
 
     A failing figure is reported and the others still build; the caller decides the exit code.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``fmt``, ``gan_steps`` or figure name, or an ``out_dir`` / ``runs_dir`` that
+        exists and is not a folder; raised before any figure is built.
+    OSError
+        ``PermissionError`` if ``out_dir`` cannot be created or written (checked with a probe file
+        before any figure is built); ``WriteError`` if a file cannot be written while building (disk
+        full, ...): the build stops there, no partial file is left and the files already written stay.
     """
+    from modecollapse.gan.experiments._io import WriteError, check_writable
+
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}; got fmt={fmt!r}")
     FigureContext(out_dir=out_dir, gan_steps=gan_steps)  # validate before building anything
-    specs = available_figures()
-    by_name = {s.name: s for s in specs}
-    if names:
-        unknown = [n for n in names if n not in by_name]
-        if unknown:
-            raise ValueError(f"unknown figure name(s) {unknown}; available: {sorted(by_name)}")
-        specs = [by_name[n] for n in names]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if runs_dir is not None and Path(runs_dir).exists() and not Path(runs_dir).is_dir():
+        raise ValueError(f"runs_dir {runs_dir} exists and is not a folder")
+    specs = _select_figures(names)
+    out = check_writable(out_dir, name="out_dir")
     results = []
     for i, spec in enumerate(specs, 1):
         ctx = FigureContext(out_dir=out, fmt=fmt, runs_dir=runs_dir, seed=seed, gan_steps=gan_steps, log=log)
@@ -156,6 +190,8 @@ def build_figures(names=None, *, out_dir="figures-out", fmt="png", runs_dir=None
         err = None
         try:
             spec.build(ctx)
+        except WriteError:  # the output cannot be written: the next figures would fail the same way
+            raise
         except Exception as exc:  # report and continue with the next figure
             import traceback
 

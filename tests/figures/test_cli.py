@@ -1,9 +1,12 @@
-"""The figures command line: listing, subsets, formats, and a clear message without matplotlib."""
+"""The figures command line: listing, subsets, formats, a clear message without matplotlib, and one-line
+errors (no partial file) for an output that cannot be written."""
 
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from modecollapse import figures
@@ -99,3 +102,104 @@ def test_threads_option_sets_torch_threads_and_rejects_bad_values(tmp_path):
     assert default.returncode == 0 and default.stdout.split()[-3:] == ["0", "1", "1"], default.stderr
     bad = _run("regions_toy", "--out", str(tmp_path), "--threads", "0")
     assert bad.returncode == 2 and "--threads must be >= 1; got 0" in bad.stderr
+
+
+# ---------------------------------------------------------------- outputs that cannot be written
+
+
+def _main_quiet(monkeypatch, *args):
+    """``figures.__main__.main(args)`` in this process (the environment it sets is restored)."""
+    from modecollapse.figures.__main__ import main
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    return main(list(args))
+
+
+def _error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("where", ["file", "under_file"])
+def test_out_that_is_a_file_or_under_a_file_is_a_one_line_error(tmp_path, monkeypatch, capsys, where):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep me\n")
+    out = a_file if where == "file" else a_file / "sub"
+    assert _main_quiet(monkeypatch, "regions_toy", "--out", str(out)) == 2
+    captured = capsys.readouterr()
+    line = _error_line(captured.err)
+    assert str(out) in line and "--out" in line
+    assert "building" not in captured.out, "nothing may be built"
+    assert a_file.read_text() == "keep me\n" and sorted(tmp_path.iterdir()) == [a_file]
+    with pytest.raises(ValueError if where == "file" else PermissionError, match="out_dir"):
+        build_figures(["regions_toy"], out_dir=out, log=lambda s: None)
+
+
+def test_read_only_out_is_a_one_line_error_before_anything_is_built(tmp_path, monkeypatch, capsys):
+    # root writes into a chmod-ed folder, so the read-only file system is the writer refusing
+    import errno
+
+    from modecollapse.gan.experiments import _io
+
+    def read_only(path, data):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(_io, "_write_file", read_only)
+    out = tmp_path / "out"
+    assert _main_quiet(monkeypatch, "regions_toy", "--out", str(out)) == 2
+    captured = capsys.readouterr()
+    line = _error_line(captured.err)
+    assert f"--out folder {out} is not writable: Read-only file system (EROFS)" in line
+    assert "building" not in captured.out
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("fail_at", [0, 1])
+def test_a_failed_write_while_building_stops_with_one_line_and_no_partial_file(tmp_path, monkeypatch, capsys,
+                                                                              fail_at):
+    # disk full at the figure's first file (the image) or its second (the data file): the files
+    # written before stay, the failing one leaves neither a partial file nor a .tmp, and the exit is 2
+    import errno
+
+    from modecollapse.gan.experiments import _io
+
+    original = _io._write_file
+    writes = []
+
+    def disk_full(path, data):
+        if not Path(path).name.startswith(".write-test-"):
+            writes.append(Path(path).name)
+            if len(writes) > fail_at:
+                with open(path, "wb") as fh:  # a partial file, as a full disk leaves one
+                    fh.write(data[: len(data) // 2])
+                raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        original(path, data)
+
+    monkeypatch.setattr(_io, "_write_file", disk_full)
+    out = tmp_path / "out"
+    assert _main_quiet(monkeypatch, "regions_toy", "fgallery", "--out", str(out)) == 2
+    captured = capsys.readouterr()
+    line = _error_line(captured.err)
+    assert "No space left on device (ENOSPC)" in line and "nothing was written" in line
+    assert "fgallery" not in captured.out, "the build stops at the first failed write"
+    assert sorted(p.name for p in out.iterdir()) == (["regions_toy.png"] if fail_at else [])
+
+
+def test_images_and_data_files_are_written_atomically_with_the_same_bytes(tmp_path):
+    # the image is rendered in memory and renamed into place: same bytes as a direct savefig
+    import matplotlib.pyplot as plt
+
+    from modecollapse.figures import FigureContext
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    direct = tmp_path / "direct.png"
+    fig.savefig(direct, bbox_inches="tight", dpi=200)
+    ctx = FigureContext(out_dir=tmp_path / "ctx")
+    ctx.out_dir.mkdir()
+    path = ctx.savefig(fig, "line")
+    assert path.read_bytes() == direct.read_bytes()
+    csv = ctx.save_csv("cols", {"x": np.array([0.1, 1 / 3]), "n": np.array([1, 2])})
+    assert csv.read_text() == "x,n\n0.1,1\n0.3333333333333333,2\n"
+    assert sorted(p.name for p in ctx.out_dir.iterdir()) == ["cols.csv", "line.png"]
