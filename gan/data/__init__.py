@@ -9,6 +9,7 @@
   their counting (its torch views are in ``gan.train``).
 """
 
+from modecollapse.gan.data import _gaussian, _mixtures, _stacked  # their __all__ lists are the public names
 from modecollapse.gan.data._gaussian import GaussianMixture, ModePartition, assign_modes, nearest_mode
 from modecollapse.gan.data._mixtures import (
     DATASET_NAMES,
@@ -30,27 +31,4 @@ from modecollapse.gan.data._stacked import (
     triple_index,
 )
 
-__all__ = [
-    # Gaussian mixtures and their modes
-    "GaussianMixture",
-    "ModePartition",
-    "nearest_mode",
-    "assign_modes",
-    # the 2-D benchmarks
-    "DATASET_NAMES",
-    "N_TRAIN",
-    "MixtureDataset",
-    "ring",
-    "grid",
-    "adagan_gmm",
-    "get_dataset",
-    # stacked MNIST
-    "N_MODES",
-    "PROTOCOL_NOTE",
-    "StackedModes",
-    "mnist_data_path",
-    "load_mnist_arrays",
-    "split_indices",
-    "triple_index",
-    "count_modes",
-]
+__all__ = [*_gaussian.__all__, *_mixtures.__all__, *_stacked.__all__]
