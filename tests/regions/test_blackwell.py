@@ -37,6 +37,14 @@ def random_garbling(rng, k2, k):
     return w / w.sum(axis=1, keepdims=True)
 
 
+def garbled_pair(seed, k2, k):
+    """A random pair (p2, q2) on k2 atoms and its image (p, q) under a random k2 x k garbling."""
+    rng = np.random.default_rng(seed)
+    p2, q2 = random_pair(rng, k2)
+    w0 = random_garbling(rng, k2, k)
+    return p2 @ w0, q2 @ w0, p2, q2
+
+
 def packed_bruteforce(p, q, m):
     """P^m, Q^m over all k^m product atoms."""
     pm = np.array([np.prod(t) for t in itertools.product(p, repeat=m)])
@@ -60,10 +68,7 @@ def region_gap(r1, r2):
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 4))
 def test_random_garbling_is_included_and_found(seed, k2, k):
-    rng = np.random.default_rng(seed)
-    p2, q2 = random_pair(rng, k2)
-    w0 = random_garbling(rng, k2, k)
-    p, q = p2 @ w0, q2 @ w0
+    p, q, p2, q2 = garbled_pair(seed, k2, k)
     # data processing: the garbled pair's region is inside
     assert mode_collapse_region(p, q).issubset(mode_collapse_region(p2, q2))
     assert blackwell_leq(p, q, p2, q2)
@@ -108,10 +113,7 @@ def test_swapped_garbling_usually_not_included():
 @settings(max_examples=15)
 @given(st.integers(0, 2**32 - 1), st.integers(2, 3), st.integers(2, 3))
 def test_inclusion_preserved_by_packing(seed, k2, k):
-    rng = np.random.default_rng(seed)
-    p2, q2 = random_pair(rng, k2)
-    w0 = random_garbling(rng, k2, k)
-    p, q = p2 @ w0, q2 @ w0
+    p, q, p2, q2 = garbled_pair(seed, k2, k)
     w = blackwell_garbling(p, q, p2, q2)
     assert w is not None
     wm = w
