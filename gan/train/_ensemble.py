@@ -34,12 +34,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.metrics import model_label
 from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator, pack
+from modecollapse.gan.train._objectives import make_objective
 from modecollapse.gan.train.config import TrainConfig, parse_seeds  # noqa: F401  (parse_seeds: old home)
 
 __all__ = ["Member", "GanEnsemble", "resolve_device", "data_fingerprint"]
@@ -49,7 +49,8 @@ STATE_FORMAT = "modecollapse.gan.ensemble/1"
 
 #: Fields added to TrainConfig after checkpoints were first written, with the values that
 #: reproduce the older behaviour: a stored config without them means these defaults.
-_CONFIG_ADDED_DEFAULTS = {"d_steps": 1, "d_lr_mult": 1.0}
+_CONFIG_ADDED_DEFAULTS = {"d_steps": 1, "d_lr_mult": 1.0, "method": "gan", "unroll_steps": None, "f": None,
+                          "gp_lambda": None, "clip": None}
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,8 @@ class GanEnsemble:
         self.d_params = [p for g in self.groups for p in g.D.parameters()]
         self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2))
         self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2))
+        #: The training objective of ``config.method`` (:mod:`gan.train._objectives`).
+        self.objective = make_objective(c)
         self.step = 0
         #: (step, d_loss (E,), g_loss (E,)) recorded by :meth:`train` every ``log_every`` steps.
         self.history: list[tuple[int, list[float], list[float]]] = []
@@ -205,6 +208,12 @@ class GanEnsemble:
                 ids.append(torch.multinomial(self.data_weights[i], n, replacement=True, generator=g))
         return torch.stack(zs), self.data[torch.stack(ids)]
 
+    def _uniform(self, group: _Group):
+        """``draw(*shape)``: per-member ``U(0, 1)`` draws ``(E_group, *shape)`` from the members' generators."""
+        def draw(*shape):
+            return torch.stack([torch.rand(*shape, generator=self.gens[i], device=self.device) for i in group.idx])
+        return draw
+
     def train_step(self) -> tuple[np.ndarray, np.ndarray]:
         """``d_steps`` D steps and one G step for every member; returns per-member (d_loss, g_loss).
 
@@ -216,22 +225,26 @@ class GanEnsemble:
             for opt, mult in ((self.opt_d, c.d_lr_mult), (self.opt_g, 1.0)):
                 for pg in opt.param_groups:
                     pg["lr"] = lr * mult
+        obj = self.objective
         for k in range(c.d_steps):
-            fakes, d_losses = [], []
+            fakes, reals, d_losses = [], [], []
             for grp in self.groups:
                 z, real = self._draw(grp)
                 with torch.set_grad_enabled(k == c.d_steps - 1):  # only the last fake feeds the G step
                     fake = grp.G(z, chunks=grp.m)
-                d_real = grp.D(pack(real, grp.m))
-                d_fake = grp.D(pack(fake.detach(), grp.m))
-                d_losses.append(F.softplus(-d_real).mean(1) + F.softplus(d_fake).mean(1))
+                real_p = pack(real, grp.m)
+                d_losses.append(obj.critic_loss(grp.D, real_p, pack(fake.detach(), grp.m), self._uniform(grp)))
                 fakes.append(fake)
+                reals.append(real_p)
             d_total = sum(l.sum() for l in d_losses)
             grads = torch.autograd.grad(d_total, self.d_params)
             for p, gr in zip(self.d_params, grads):
                 p.grad = gr
             self.opt_d.step()
-        g_losses = [F.softplus(-grp.D(pack(f, grp.m))).mean(1) for grp, f in zip(self.groups, fakes)]
+            obj.after_critic_step(self.d_params)
+        lr_d = self.opt_d.param_groups[0]["lr"]
+        g_losses = [obj.generator_loss(grp.D, pack(f, grp.m), r, lr_d)
+                    for grp, f, r in zip(self.groups, fakes, reals)]
         g_total = sum(l.sum() for l in g_losses)
         grads = torch.autograd.grad(g_total, self.g_params)
         for p, gr in zip(self.g_params, grads):

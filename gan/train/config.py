@@ -45,6 +45,9 @@ from modecollapse.divergences._validation import check_integer, check_real
 
 __all__ = [
     "PACGAN_TOY",
+    "METHODS",
+    "FGAN_DIVERGENCES",
+    "METHOD_SETTINGS",
     "TrainConfig",
     "Preset",
     "PRESETS",
@@ -64,6 +67,32 @@ __all__ = [
 #: betas (0.8, 0.999), z in R^2, G 4 x 400 [Linear, BN, ReLU], D maxout 3 x 200 x 5.
 PACGAN_TOY = MappingProxyType(dict(batch_size=100, lr=1e-4, beta1=0.8, beta2=0.999, latent_dim=2, g_hidden=400,
                                    g_layers=4, d_hidden=200, d_layers=3, d_pieces=5))
+
+
+#: Training objectives of the ensemble engine (:mod:`gan.train._objectives`), by ``TrainConfig.method``:
+#: ``gan`` (non-saturating, the default), ``minimax`` (saturating ``log(1 - D(G(z)))``), ``mle``
+#: (importance weight ``D/(1-D)``), ``unrolled`` (Unrolled GAN), ``wgan`` (weight clipping),
+#: ``wgan-gp`` (gradient penalty), ``fgan`` (f-GAN with the divergence ``f``).
+METHODS = ("gan", "minimax", "mle", "unrolled", "wgan", "wgan-gp", "fgan")
+
+#: The registered f-divergences (:data:`modecollapse.divergences.F_DIVERGENCES`) whose output
+#: activation and conjugate the ``fgan`` method has in torch form (checked against the numpy
+#: ones of :mod:`modecollapse.divergences` by the tests).
+FGAN_DIVERGENCES = ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinger", "jensen_shannon", "jsd",
+                    "gan", "total_variation")
+
+#: Published optimiser settings a method brings to every preset (under the run's own overrides):
+#: WGAN-GP as Gulrajani et al. 2017 (Adam 1e-4, betas (0.5, 0.9), 5 critic steps per generator
+#: step, constant learning rate); WGAN as Arjovsky et al. 2017 (learning rate 5e-5, 5 critic
+#: steps), with Adam at ``beta1 = 0`` standing in for RMSProp (no momentum, the paper's point).
+METHOD_SETTINGS = MappingProxyType({
+    "wgan-gp": MappingProxyType(dict(lr=1e-4, beta1=0.5, beta2=0.9, d_steps=5, lr_final=None, lr_decay_steps=None)),
+    "wgan": MappingProxyType(dict(lr=5e-5, beta1=0.0, beta2=0.999, d_steps=5, lr_final=None, lr_decay_steps=None)),
+})
+
+#: Method options: name -> (the method it belongs to, its default there).
+_METHOD_OPTIONS = {"unroll_steps": ("unrolled", 5), "f": ("fgan", None), "gp_lambda": ("wgan-gp", 10.0),
+                   "clip": ("wgan", 0.01)}
 
 
 def _unknown_keys(cls, d: dict) -> None:
@@ -100,6 +129,20 @@ class TrainConfig:
     d_lr_mult : float
         Discriminator learning rate = ``d_lr_mult`` times the generator's (1.0), at every step of
         the decay schedule (two time-scale update rule, Heusel et al. 2017).
+    method : str
+        Training objective, one of :data:`METHODS` (``"gan"``: the non-saturating GAN).
+    unroll_steps : int or None
+        ``unrolled`` only: differentiable discriminator updates ``K >= 0`` inside the generator's
+        loss (default 5, the setting of VEEGAN's Unrolled GAN baseline); ``K = 0`` is ``minimax``.
+    f : str or None
+        ``fgan`` only (required there): one of :data:`FGAN_DIVERGENCES`.
+    gp_lambda : float or None
+        ``wgan-gp`` only: gradient-penalty weight (default 10).
+    clip : float or None
+        ``wgan`` only: critic weights are clipped to ``[-clip, clip]`` after every critic step
+        (default 0.01).
+
+    A method option given with another method is a ``ValueError`` (it would be ignored).
     """
 
     batch_size: int = PACGAN_TOY["batch_size"]
@@ -116,6 +159,11 @@ class TrainConfig:
     lr_decay_steps: int | None = None
     d_steps: int = 1
     d_lr_mult: float = 1.0
+    method: str = "gan"
+    unroll_steps: int | None = None
+    f: str | None = None
+    gp_lambda: float | None = None
+    clip: float | None = None
 
     def lr_at(self, step: int) -> float:
         """Learning rate used by training step ``step`` (0-based)."""
@@ -137,6 +185,38 @@ class TrainConfig:
         if self.lr_final is not None:
             check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
             check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
+        self._check_method()
+
+    def _check_method(self) -> None:
+        if not isinstance(self.method, str) or self.method not in METHODS:
+            raise ValueError(f"method must be one of {list(METHODS)}; got method={self.method!r}")
+        for name, (owner, default) in _METHOD_OPTIONS.items():
+            value = getattr(self, name)
+            if self.method != owner:
+                if value is not None:
+                    raise ValueError(f"{name} applies to method {owner!r} only; got {name}={value!r} with "
+                                     f"method={self.method!r}")
+            elif value is None and default is not None:
+                object.__setattr__(self, name, default)
+        if self.method == "unrolled":
+            check_integer(self.unroll_steps, "unroll_steps", minimum=0)
+        if self.method == "wgan-gp":
+            check_real(self.gp_lambda, "gp_lambda", lo=0.0)
+        if self.method == "wgan":
+            check_real(self.clip, "clip", lo=0.0, lo_open=True)
+        if self.method == "fgan":
+            if self.f is None:
+                raise ValueError(f"method 'fgan' needs f, one of {list(FGAN_DIVERGENCES)}; got f=None")
+            if not isinstance(self.f, str):
+                raise TypeError(f"f must be a str naming an f-divergence; got f={self.f!r}")
+            if self.f not in FGAN_DIVERGENCES:
+                from modecollapse.divergences import F_DIVERGENCES
+
+                if self.f not in F_DIVERGENCES:
+                    raise ValueError(f"f must name a registered f-divergence, one of {list(FGAN_DIVERGENCES)} "
+                                     f"for training; got f={self.f!r}")
+                raise ValueError(f"f-divergence {self.f!r} has no output activation and conjugate in torch form "
+                                 f"for training; f must be one of {list(FGAN_DIVERGENCES)}; got f={self.f!r}")
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -176,9 +256,12 @@ class Preset:
         """The :class:`TrainConfig` of this preset.
 
         A preset with ``lr_final`` but no ``lr_decay_steps`` decays over the whole run:
-        ``lr_decay_steps = steps`` (default: the preset's ``steps``).
+        ``lr_decay_steps = steps`` (default: the preset's ``steps``). A ``method`` override brings
+        its :data:`METHOD_SETTINGS` (the published optimiser of WGAN / WGAN-GP) between the
+        preset's values and the other overrides.
         """
-        cfg = {**self.config, **overrides}
+        method = overrides.get("method", self.config.get("method", "gan"))
+        cfg = {**self.config, **METHOD_SETTINGS.get(method, {}), **overrides}
         if cfg.get("lr_final") is not None and cfg.get("lr_decay_steps") is None:
             cfg["lr_decay_steps"] = self.steps if steps is None else steps
         return TrainConfig.from_dict(cfg)

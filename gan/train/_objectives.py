@@ -1,0 +1,240 @@
+"""Training objectives of the ensemble engine: one small interface, one class per method.
+
+:class:`GanEnsemble` (``gan.train._ensemble``) calls an :class:`Objective` for the two losses of a
+training step and for what follows a critic update; everything else (drawing latents and data,
+packing, optimisers, BatchNorm per generator call, member independence) is the engine's and is
+the same for every method. Each loss is per member, shape ``(E,)`` (batch means), so a packed
+critic sees ``m`` samples at a time with every method: the objective only ever sees the packed
+inputs ``(E, B, m * d)``.
+
+Methods (``TrainConfig.method``; ``l`` is the critic's raw output, the logit for the GAN family):
+
+=========== ============================================== =============================================
+method      critic / discriminator loss (minimised)        generator loss (minimised)
+=========== ============================================== =============================================
+``gan``     ``softplus(-l(x)) + softplus(l(G(z)))``         ``softplus(-l(G(z)))`` (non-saturating)
+``minimax`` same                                            ``-softplus(l(G(z)))`` = ``log(1 - D(G(z)))``
+``mle``     same                                            ``-exp(l(G(z)))`` (see :func:`neg_exp`)
+``unrolled`` same                                           ``minimax`` at the critic after ``K`` steps
+``wgan``    ``l(G(z)) - l(x)``, weights clipped after       ``-l(G(z))``
+``wgan-gp`` ``l(G(z)) - l(x) + lambda (|grad l(x^)| - 1)^2`` ``-l(G(z))``
+``fgan``    ``-(T(x) - f*(T(G(z))))``, ``T = g_f(l)``       ``-f*(T(G(z)))`` (the same bound)
+=========== ============================================== =============================================
+
+* ``mle``: at the optimal discriminator ``l = log(p_data / p_g)``, so ``exp(l) = D/(1-D)`` is the
+  likelihood ratio and ``E_{p_g}[-exp(l)]`` (``l`` held fixed) has the gradient of
+  ``KL(p_data || p_g)`` (Goodfellow 2014, "On distinguishability criteria"; GAN lecture notes
+  (Shah), section 2; docs/theory.md). Tested on a discrete toy.
+* ``unrolled`` (Metz et al. 2017, GAN lecture notes (Shah) eq. 15-20): the critic's parameters
+  ``theta_0`` are unrolled ``theta_{k+1} = theta_k - eta * grad L_D(theta_k)`` for ``K`` plain
+  gradient steps (``eta`` the critic's current learning rate) on the step's last real and fake
+  batch, with the fake batch *not* detached and the graph kept (``create_graph``), so the
+  generator's gradient flows through the updates; the real critic update is the engine's plain
+  step. ``K = 0`` is ``minimax`` bit for bit.
+* ``wgan-gp`` (Gulrajani et al. 2017): ``x^ = eps x + (1 - eps) G(z)``, ``eps ~ U(0, 1)`` per
+  packed row, drawn from the member's own generator; the penalty is on the packed input.
+* ``fgan`` (Nowozin et al. 2016; f-GAN/WGAN lecture): ``g_f`` and ``f*`` in torch form, one per
+  name of :data:`gan.train.config.FGAN_DIVERGENCES`, each equal to the numpy functions of
+  :mod:`modecollapse.divergences` (tested); the critic maximises the variational bound
+  ``E_P[T] - E_Q[f*(T)]`` of ``D_f(P || Q)`` (P the data), the generator minimises it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch.func import functional_call
+
+from modecollapse.gan.train.config import TrainConfig
+
+__all__ = ["Objective", "make_objective", "gradient_penalty", "neg_exp", "fgan_functions"]
+
+#: Above this logit :func:`neg_exp` continues linearly (``exp(30) ~ 1e13`` stays finite in float32).
+NEG_EXP_CAP = 30.0
+
+_LOG2 = math.log(2.0)
+
+
+def neg_exp(logit: torch.Tensor) -> torch.Tensor:
+    """``-exp(logit)`` for ``logit <= NEG_EXP_CAP``, continued linearly (C^1) above it.
+
+    The importance weight ``D/(1-D) = exp(logit)`` of the MLE generator loss, computed from the
+    logit (never from ``D``, which rounds to 1) and kept finite: beyond the cap the value is
+    ``-exp(c) (1 + logit - c)`` and the gradient ``-exp(c)``.
+    """
+    c = logit.clamp(max=NEG_EXP_CAP)
+    return -torch.exp(c) * (1.0 + (logit - c))
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP's ``mean_rows (|grad_x critic(x^)| - 1)^2`` per member, ``x^ = eps real + (1 - eps) fake``.
+
+    ``critic`` maps ``(E, B, k)`` to ``(E, B)``; ``real``, ``fake``: ``(E, B, k)``; ``eps``:
+    ``(E, B, 1)``. The graph is kept, so the penalty can be differentiated in the critic's
+    parameters. Returns shape ``(E,)``.
+    """
+    x_hat = (eps * real + (1.0 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    return (torch.linalg.vector_norm(grad, dim=-1) - 1.0).pow(2).mean(1)
+
+
+def _gan_d_loss(d_real, d_fake):
+    return F.softplus(-d_real).mean(1) + F.softplus(d_fake).mean(1)
+
+
+def fgan_functions(name: str):
+    """``(g_f, f*)`` of the registered f-divergence ``name`` as torch functions (f-GAN Table 2).
+
+    Each equals ``F_DIVERGENCES[name].output_activation`` / ``.conjugate`` of
+    :mod:`modecollapse.divergences` on the activation's range (tested).
+    """
+    sp = F.softplus
+    table = {
+        "kl": (lambda v: v, lambda t: torch.exp(t - 1.0)),
+        "reverse_kl": (lambda v: -torch.exp(-v), lambda t: -1.0 - torch.log(-t)),
+        "pearson": (lambda v: v, lambda t: torch.where(t >= -2.0, t + 0.25 * t * t, torch.full_like(t, -1.0))),
+        "neyman": (lambda v: -torch.expm1(-v), lambda t: 2.0 - 2.0 * torch.sqrt(1.0 - t)),
+        "squared_hellinger": (lambda v: -torch.expm1(-v), lambda t: t / (1.0 - t)),
+        "jensen_shannon": (lambda v: _LOG2 - sp(-v), lambda t: -torch.log(2.0 - torch.exp(t))),
+        # jsd = 1/2 jensen_shannon: (c f)*(t) = c f*(t / c), activation c g_f
+        "jsd": (lambda v: 0.5 * (_LOG2 - sp(-v)), lambda t: -0.5 * torch.log(2.0 - torch.exp(2.0 * t))),
+        "gan": (lambda v: -sp(-v), lambda t: -torch.log(-torch.expm1(t))),
+        "total_variation": (lambda v: 0.5 * torch.tanh(v), lambda t: torch.clamp(t, min=-0.5)),
+    }
+    if name not in table:
+        raise ValueError(f"f-divergence {name!r} has no output activation and conjugate in torch form; "
+                         f"f must be one of {sorted(table)}")
+    return table[name]
+
+
+def _fgan_composed(name: str):
+    """``v -> (g_f(v), f*(g_f(v)))`` with the composition in a closed form where the plain one
+    loses precision (``gan``, ``jensen_shannon``, ``jsd``, ``squared_hellinger``, ``neyman``:
+    ``f*(g_f(v))`` near the open end of ``dom f*`` is ``softplus(v)`` or ``exp(v) - 1`` type)."""
+    g, fstar = fgan_functions(name)
+    sp = F.softplus
+    closed = {
+        "gan": lambda v: sp(v),                                   # -log(1 - sigmoid(v))
+        "jensen_shannon": lambda v: sp(v) - _LOG2,                # -log(2 - 2 sigmoid(v))
+        "jsd": lambda v: 0.5 * (sp(v) - _LOG2),
+        "squared_hellinger": lambda v: torch.expm1(v),            # (1 - e^-v) / e^-v
+        "reverse_kl": lambda v: v - 1.0,                          # -1 - log(e^-v)
+        "neyman": lambda v: 2.0 - 2.0 * torch.exp(-0.5 * v),      # 2 - 2 sqrt(e^-v)
+    }
+    if name in closed:
+        return g, closed[name]
+    return g, lambda v: fstar(g(v))
+
+
+class Objective:
+    """The losses of one method (subclasses override what differs from the non-saturating GAN).
+
+    ``critic_loss(D, real, fake, eps_draw)`` and ``generator_loss(D, fake, real, lr_d)`` return
+    per-member losses ``(E,)``; ``real``/``fake`` are packed ``(E, B, m*d)`` and ``fake`` is
+    detached for the critic. ``eps_draw(shape)`` returns per-member uniform draws ``(E, *shape)``
+    from the members' own generators (used by WGAN-GP only). ``after_critic_step(params)`` runs
+    after every critic optimiser step (WGAN's clipping).
+    """
+
+    name = "gan"
+
+    def __init__(self, config: TrainConfig):
+        self.config = config
+
+    def critic_loss(self, D, real, fake, eps_draw):
+        d_real = D(real)
+        d_fake = D(fake)
+        return _gan_d_loss(d_real, d_fake)
+
+    def generator_loss(self, D, fake, real, lr_d):
+        return F.softplus(-D(fake)).mean(1)
+
+    def after_critic_step(self, params) -> None:
+        return None
+
+
+class _Minimax(Objective):
+    name = "minimax"
+
+    def generator_loss(self, D, fake, real, lr_d):
+        return -F.softplus(D(fake)).mean(1)
+
+
+class _MLE(Objective):
+    name = "mle"
+
+    def generator_loss(self, D, fake, real, lr_d):
+        return neg_exp(D(fake)).mean(1)
+
+
+class _Unrolled(Objective):
+    name = "unrolled"
+
+    def generator_loss(self, D, fake, real, lr_d):
+        K = self.config.unroll_steps
+        if K == 0:
+            return -F.softplus(D(fake)).mean(1)
+        names = [n for n, _ in D.named_parameters()]
+        params = [p for _, p in D.named_parameters()]
+        for _ in range(K):
+            cur = dict(zip(names, params))
+            loss = _gan_d_loss(functional_call(D, cur, (real,)), functional_call(D, cur, (fake,))).sum()
+            grads = torch.autograd.grad(loss, params, create_graph=True)
+            params = [p - lr_d * g for p, g in zip(params, grads)]
+        return -F.softplus(functional_call(D, dict(zip(names, params)), (fake,))).mean(1)
+
+
+class _WGAN(Objective):
+    name = "wgan"
+
+    def critic_loss(self, D, real, fake, eps_draw):
+        d_real = D(real)
+        d_fake = D(fake)
+        return d_fake.mean(1) - d_real.mean(1)
+
+    def generator_loss(self, D, fake, real, lr_d):
+        return -D(fake).mean(1)
+
+    @torch.no_grad()
+    def after_critic_step(self, params) -> None:
+        c = self.config.clip
+        for p in params:
+            p.clamp_(-c, c)
+
+
+class _WGANGP(_WGAN):
+    name = "wgan-gp"
+
+    def critic_loss(self, D, real, fake, eps_draw):
+        base = super().critic_loss(D, real, fake, eps_draw)
+        eps = eps_draw(real.shape[1], 1)
+        return base + self.config.gp_lambda * gradient_penalty(D, real, fake, eps)
+
+    def after_critic_step(self, params) -> None:
+        return None
+
+
+class _FGAN(Objective):
+    name = "fgan"
+
+    def __init__(self, config: TrainConfig):
+        super().__init__(config)
+        self.g, self.fstar_of_v = _fgan_composed(config.f)
+
+    def critic_loss(self, D, real, fake, eps_draw):
+        v_real = D(real)
+        v_fake = D(fake)
+        return -(self.g(v_real).mean(1) - self.fstar_of_v(v_fake).mean(1))
+
+    def generator_loss(self, D, fake, real, lr_d):
+        return -self.fstar_of_v(D(fake)).mean(1)
+
+
+_CLASSES = {cls.name: cls for cls in (Objective, _Minimax, _MLE, _Unrolled, _WGAN, _WGANGP, _FGAN)}
+
+
+def make_objective(config: TrainConfig) -> Objective:
+    """The :class:`Objective` of ``config.method`` (validated by :class:`TrainConfig`)."""
+    return _CLASSES[config.method](config)
