@@ -3,6 +3,10 @@
 Example::
 
     python -m modecollapse.gan train --dataset grid --m 1 2 3 4 --seeds 0-9 --preset cpu --out runs/grid-cpu
+    python -m modecollapse.gan train --dataset ring --method unrolled --unroll-steps 5 --m 1 2 --out runs/ring-unrolled
+
+``--method`` picks the objective (:data:`modecollapse.gan.train.config.METHODS`); packing ``--m``
+is orthogonal to it.
 
 Writes ``spec.json``, periodic ``checkpoint.pt``, and at the end ``results.json`` and
 ``samples.npz`` into ``--out`` (see :mod:`modecollapse.gan.experiments.runs`). Every input is
@@ -14,12 +18,13 @@ from __future__ import annotations
 import sys
 
 NAME = "train"
-HELP = "train GAN / PacGAN(m) on ring, grid or an AdaGAN mixture (batched ensemble over m and seeds)"
+HELP = ("train GAN / PacGAN(m) or another method (--method) on ring, grid or an AdaGAN mixture (batched "
+        "ensemble over m and seeds)")
 
 
 def add_arguments(parser) -> None:
     from modecollapse.gan.data._mixtures import DATASET_NAMES
-    from modecollapse.gan.train.config import PRESETS
+    from modecollapse.gan.train.config import FGAN_DIVERGENCES, METHODS, PRESETS
 
     parser.add_argument("--dataset", default=None,
                         help=f"one of: {', '.join(DATASET_NAMES)} (required unless --resume reads it from --out)")
@@ -40,6 +45,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--stop-at", type=int, default=None,
                         help="stop after this many total steps with a checkpoint (continue with --resume)")
+    parser.add_argument("--method", default=None,
+                        help=f"training objective, one of: {', '.join(METHODS)} (default: gan, the non-saturating "
+                             f"GAN); every method packs with --m")
+    parser.add_argument("--unroll-steps", type=int, default=None, metavar="K",
+                        help="unrolled only: differentiable D steps in the G loss (default 5; 0 = minimax)")
+    parser.add_argument("--f", default=None, metavar="NAME",
+                        help=f"fgan only (required): the f-divergence, one of: {', '.join(FGAN_DIVERGENCES)}")
+    parser.add_argument("--gp-lambda", type=float, default=None, help="wgan-gp only: penalty weight (default 10)")
+    parser.add_argument("--clip", type=float, default=None, help="wgan only: weight clipping bound (default 0.01)")
     parser.add_argument("--no-progress", "--quiet", action="store_true", dest="no_progress", help="no progress bar")
 
 
@@ -49,7 +63,9 @@ def run(args) -> int:
     return train_command(dataset=args.dataset, ms=args.m, seeds=args.seeds, preset=args.preset, steps=args.steps,
                          eval_samples=args.eval_samples, checkpoint_every=args.checkpoint_every, out=args.out,
                          resume=args.resume, overwrite=args.overwrite, device=args.device, threads=args.threads,
-                         stop_at=args.stop_at, progress=not args.no_progress)
+                         stop_at=args.stop_at, progress=not args.no_progress,
+                         method=args.method, unroll_steps=args.unroll_steps, f=args.f, gp_lambda=args.gp_lambda,
+                         clip=args.clip)
 
 
 if __name__ == "__main__":  # pragma: no cover

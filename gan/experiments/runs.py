@@ -41,7 +41,7 @@ from modecollapse.gan.train.config import get_preset
 
 __all__ = ["RunSpec", "RunResult", "Evaluation", "train_run", "load_run", "load_or_train",
            "evaluate_run", "evaluate_run_folder", "estimate_run_bytes", "train_command", "evaluate_command",
-           "ProgressBar"]
+           "ProgressBar", "METHOD_LABELS", "method_label"]
 
 RESULTS_FORMAT = "modecollapse.gan.results/2"
 
@@ -102,6 +102,11 @@ class RunSpec:
     def train_config(self):
         """The :class:`gan.train.TrainConfig` (preset values, then ``config`` overrides)."""
         return get_preset(self.preset).train_config(steps=self.steps, **self.config)
+
+    @property
+    def method(self) -> str:
+        """The training objective (``config["method"]``, default ``"gan"``)."""
+        return self.config.get("method", "gan")
 
     @property
     def members(self) -> list[tuple[int, int]]:
@@ -255,13 +260,29 @@ def _summaries(spec: RunSpec, metrics: list[ModeMetrics]) -> dict:
     return out
 
 
-def _format_summary(summary: dict, dataset: str) -> list[str]:
-    """Lines of a per-``m`` table (mean +/- SE), with PacGAN Table 1 beside it for grid and ring."""
-    paper = PACGAN_TABLE1.get(dataset, {})
-    head = f"{'model':<9} {'modes':>14} {'% HQ':>14} {'reverse KL':>16}"
+#: Display names of the training methods (``TrainConfig.method``) in tables and results files.
+METHOD_LABELS = {"gan": "GAN", "minimax": "GAN-minimax", "mle": "MLE-GAN", "unrolled": "Unrolled", "wgan": "WGAN",
+                 "wgan-gp": "WGAN-GP", "fgan": "f-GAN"}
+
+
+def method_label(method: str, m: int, f: str | None = None) -> str:
+    """``"GAN"`` / ``"PacGAN<m>"`` for the default method (:func:`gan.metrics.model_label`), else the
+    method's name with ``m`` (``"WGAN-GP"``, ``"WGAN-GP m=2"``; f-GAN with its divergence)."""
+    if method == "gan":
+        return model_label(m)
+    name = METHOD_LABELS[method] + (f"({f})" if method == "fgan" and f else "")
+    return name if m == 1 else f"{name} m={m}"
+
+
+def _format_summary(summary: dict, dataset: str, method: str = "gan", f: str | None = None) -> list[str]:
+    """Lines of a per-``m`` table (mean +/- SE), with PacGAN Table 1 beside it for grid and ring
+    (for the ``gan`` method, the one that table reports)."""
+    paper = PACGAN_TABLE1.get(dataset, {}) if method == "gan" else {}
+    w = max(9, *(len(method_label(method, m, f)) for m in summary)) if summary else 9
+    head = f"{'model':<{w}} {'modes':>14} {'% HQ':>14} {'reverse KL':>16}"
     lines = [head + ("   paper (Table 1): modes / % HQ / reverse KL" if paper else "")]
     for m, s in summary.items():
-        row = f"{model_label(m):<9} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}"
+        row = f"{method_label(method, m, f):<{w}} {str(s['modes']):>14} {str(s['hq_percent']):>14} {str(s['reverse_kl']):>16}"
         if m in paper:
             row += f"   {paper[m][0]} / {paper[m][1]} / {paper[m][2]}"
         lines.append(row)
@@ -275,7 +296,7 @@ def _results_doc(spec: RunSpec, metrics, summary, info) -> dict:
     return {
         "format": RESULTS_FORMAT,
         "spec": spec.to_dict(),
-        "members": [{"m": m, "seed": s, "label": model_label(m),
+        "members": [{"m": m, "seed": s, "label": method_label(spec.method, m, spec.config.get("f")),
                      **{k: num(v) if isinstance(v, float) else v for k, v in r.as_dict().items()}}
                     for (m, s), r in zip(spec.members, metrics)],
         "summary": {str(m): {k: {"mean": num(v.mean), "se": num(v.se), "n": v.n} for k, v in s.items()}
@@ -507,8 +528,9 @@ def evaluate_run_folder(path, *, eval_samples: int | None = None, device=None, s
     check_integer(seed, "sample_seed", minimum=0)
     ev = evaluate_run(path, eval_samples=eval_samples, device=device, seed=seed)
     summary = _summaries(ev.spec, ev.metrics)
-    lines = [f"{ev.spec.dataset}, {ev.spec.preset} preset, step {ev.step}/{ev.spec.steps}, "
-             f"{ev.samples.shape[1]} samples per member", *_format_summary(summary, ev.spec.dataset)]
+    lines = [f"{ev.spec.dataset}, {ev.spec.method}, {ev.spec.preset} preset, step {ev.step}/{ev.spec.steps}, "
+             f"{ev.samples.shape[1]} samples per member", *_format_summary(summary, ev.spec.dataset, ev.spec.method,
+                                                                ev.spec.config.get("f"))]
     matches = None
     rp = path / "results.json"
     if rp.is_file() and eval_samples is None and seed == 0 and ev.step == ev.spec.steps:
@@ -559,12 +581,16 @@ def _set_threads(threads) -> None:
 
 def train_command(*, dataset=None, ms=None, seeds=None, preset=None, steps=None, eval_samples=None,
                   checkpoint_every=None, out, resume: bool = False, overwrite: bool = False, device="auto",
-                  threads=None, stop_at=None, progress: bool = True, print_=print) -> int:
+                  threads=None, stop_at=None, progress: bool = True, print_=print, method=None,
+                  unroll_steps=None, f=None, gp_lambda=None, clip=None) -> int:
     """``gan train``: build the :class:`RunSpec` from the arguments, train, print the summary.
 
     With ``resume=True`` the run's ``spec.json`` in ``out`` supplies every setting not given
     (only ``out`` is needed); a larger ``steps`` extends a finished run where the preset allows it.
     ``ms`` is a list (``--m 1 2 3``) or a string (``"1,2,3"``); ``seeds`` a string such as ``"0-9"``.
+    ``method`` and its options (``unroll_steps``, ``f``, ``gp_lambda``, ``clip``; see
+    :class:`gan.train.TrainConfig`) go into the spec's ``config``; an option of another method,
+    an unknown method or a bad value is a ``ValueError`` before anything is written.
     Returns the exit status (0).
     """
     from modecollapse.gan.train.config import parse_ints, parse_seeds
@@ -582,6 +608,13 @@ def train_command(*, dataset=None, ms=None, seeds=None, preset=None, steps=None,
                              f"start afresh with --overwrite") from exc
     if dataset is None and not stored:
         raise ValueError("--dataset is required (unless --resume finds the run's spec.json in --out)")
+    config = dict(stored.get("config", {}))
+    for key, value in (("method", method), ("unroll_steps", unroll_steps), ("f", f), ("gp_lambda", gp_lambda),
+                       ("clip", clip)):
+        if value is not None:
+            config[key] = value
+    if config.get("method") == "gan":
+        config.pop("method")  # the default: the spec (and folder) of a plain GAN run stay as before
     spec = RunSpec(
         dataset if dataset is not None else stored["dataset"],
         parse_ints(ms, name="m") if ms is not None else tuple(stored.get("ms", (1, 2, 3, 4))),
@@ -590,14 +623,15 @@ def train_command(*, dataset=None, ms=None, seeds=None, preset=None, steps=None,
         steps if steps is not None else stored.get("steps"),
         eval_samples if eval_samples is not None else stored.get("eval_samples"),
         checkpoint_every if checkpoint_every is not None else stored.get("checkpoint_every"),
-        stored.get("config", {}), stored.get("data_seed", 0))
+        config, stored.get("data_seed", 0))
     _check_size(spec.resolved())
     _set_threads(threads)
     res = train_run(spec, out, resume=resume, overwrite=overwrite, device=device, progress=progress,
                     stop_at=stop_at)
     if res is not None:
-        print_("\n".join([f"{res.spec.dataset}, {res.spec.preset} preset, {len(res.spec.seeds)} seed(s), "
-                          f"{res.info.get('device')}", *_format_summary(res.summary, res.spec.dataset)]))
+        print_("\n".join([f"{res.spec.dataset}, {res.spec.method}, {res.spec.preset} preset, {len(res.spec.seeds)} seed(s), "
+                          f"{res.info.get('device')}", *_format_summary(res.summary, res.spec.dataset,
+                                                                          res.spec.method, res.spec.config.get("f"))]))
         print_(f"results: {res.path / 'results.json'}")
     return 0
 
