@@ -1,21 +1,21 @@
 """Cell masses estimated from samples, with simultaneous confidence statements (numpy only).
 
-The cells are those of a mode partition (:class:`gan.data.ModePartition`: one closed disc of
-radius ``3 std`` per mode, the VEEGAN / PacGAN "high quality" criterion of docs/theory.md s.6,
-plus "elsewhere"); the exact masses of a known mixture come from
-:meth:`gan.data.GaussianMixture.cell_masses`. Everything here is exact or carries a stated
-confidence level, and nothing imports torch.
+The estimate lives in ``modecollapse.regions`` (``regions._multinomial``: any finite partition,
+the counts behind ``regions.region_from_counts``); the cross-checks use it on the mode partition
+(:class:`gan.data.ModePartition`: one closed disc of radius ``3 std`` per mode, the VEEGAN /
+PacGAN "high quality" criterion of docs/theory.md s.6, plus "elsewhere"), with the exact masses of
+a known mixture from :meth:`gan.data.GaussianMixture.cell_masses`. This module keeps the names
+the cross-checks have always imported from here.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
-import numpy as np
-from scipy import stats
-
-from modecollapse.divergences._validation import as_probability_vector, check_integer, check_probability, check_real
+from modecollapse.regions._multinomial import (
+    MultinomialEstimate,
+    estimate_cell_masses,
+    l1_radius,
+    samples_for_l1_radius,
+)
 
 __all__ = [
     "MultinomialEstimate",
@@ -23,114 +23,3 @@ __all__ = [
     "l1_radius",
     "samples_for_l1_radius",
 ]
-
-
-def _log_weissman_multiplicity(k: int) -> float:
-    # log(2^k - 2), k >= 2
-    return k * math.log(2.0) + math.log1p(-(2.0 ** (1 - k)))
-
-
-def l1_radius(n: int, k: int, *, confidence: float = 0.95) -> float:
-    """Radius ``r`` of an L1 confidence ball for a multinomial: ``P(||p_hat - p||_1 >= r) <= 1-confidence``.
-
-    Weissman, Ordentlich, Seroussi, Verdu, Weinberger (2003), "Inequalities for the L1 deviation
-    of the empirical distribution", Theorem 2.1: ``P(||p_hat_n - p||_1 >= r) <= (2^k - 2)
-    exp(-n r^2 / 2)`` for every ``p`` on ``k`` atoms, hence
-
-    .. math:: r = \\sqrt{\\tfrac{2}{n}\\,(\\log(2^k - 2) + \\log\\tfrac{1}{\\alpha})},\\quad \\alpha = 1 - \\text{confidence}.
-
-    Since ``d_TV = ||.||_1 / 2``, the true distribution is within TV ``r/2`` of the estimate.
-    This is an *upper* bound on the needed radius (conservative). For ``k = 1`` the radius is 0.
-    """
-    n = check_integer(n, "n", minimum=1)
-    k = check_integer(k, "k", minimum=1)
-    conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
-    if k == 1:
-        return 0.0
-    return math.sqrt(2.0 / n * (_log_weissman_multiplicity(k) - math.log1p(-conf)))
-
-
-def samples_for_l1_radius(radius: float, k: int, *, confidence: float = 0.95) -> int:
-    """Smallest ``n`` with :func:`l1_radius` ``(n, k) <= radius`` (the inverse of that bound)."""
-    r = check_real(radius, "radius", lo=0.0, lo_open=True)
-    k = check_integer(k, "k", minimum=2)
-    conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
-    n = math.ceil(2.0 * (_log_weissman_multiplicity(k) - math.log1p(-conf)) / r**2)
-    while l1_radius(n, k, confidence=conf) > r:  # guard the float rounding of the ceil
-        n += 1
-    return n
-
-
-@dataclass(frozen=True)
-class MultinomialEstimate:
-    """Cell masses estimated from counts, with simultaneous confidence statements.
-
-    Attributes
-    ----------
-    counts : ndarray, shape (k,)
-    n : int
-    p_hat : ndarray, shape (k,)
-        Empirical frequencies ``counts / n`` (a probability vector).
-    lower, upper : ndarray, shape (k,)
-        Simultaneous Clopper-Pearson intervals: each at level ``1 - alpha/k`` (Bonferroni), so
-        all ``k`` cover together with probability >= ``confidence``.
-    l1_radius : float
-        Weissman L1 radius (:func:`l1_radius`): ``||p_hat - p||_1 < l1_radius`` with probability
-        >= ``confidence``; 0 when the masses are exact (``exact=True``).
-    confidence : float
-    exact : bool
-        True when the masses were computed exactly rather than estimated.
-    """
-
-    counts: np.ndarray
-    n: int
-    p_hat: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    l1_radius: float
-    confidence: float
-    exact: bool = False
-
-    @property
-    def tv_radius(self) -> float:
-        """``l1_radius / 2``: the TV distance between truth and estimate is below it (same confidence)."""
-        return 0.5 * self.l1_radius
-
-    @classmethod
-    def exact_masses(cls, p) -> "MultinomialEstimate":
-        """Masses known exactly (e.g. :meth:`GaussianMixture.cell_masses`): zero-width intervals."""
-        p = as_probability_vector(p, "p")
-        return cls(counts=np.zeros(p.size, dtype=np.int64), n=0, p_hat=p, lower=p, upper=p,
-                   l1_radius=0.0, confidence=1.0, exact=True)
-
-
-def estimate_cell_masses(counts, *, confidence: float = 0.95) -> MultinomialEstimate:
-    """Estimate cell masses from ``counts`` (shape ``(k,)``) with simultaneous intervals.
-
-    Per-cell intervals are Clopper-Pearson at level ``1 - alpha/k`` (Bonferroni, conservative);
-    the L1 radius is Weissman's (:func:`l1_radius`). Both hold with probability >= ``confidence``.
-    """
-    if isinstance(counts, (str, bytes)):
-        raise TypeError(f"counts must be an array of non-negative integers; got {counts!r}")
-    c = np.asarray(counts)
-    if c.ndim != 1 or c.size == 0:
-        raise ValueError(f"counts must be a non-empty 1-D array; got shape {c.shape}")
-    if not np.issubdtype(c.dtype, np.integer):
-        if not np.issubdtype(c.dtype, np.floating) or not np.all(np.isfinite(c)) or np.any(c != np.round(c)):
-            raise TypeError(f"counts must be integers; got {c!r}")
-    c = c.astype(np.int64)
-    if np.any(c < 0):
-        raise ValueError(f"counts must be non-negative; got {c!r}")
-    n = int(c.sum())
-    if n == 0:
-        raise ValueError("counts must contain at least one sample; got all zeros")
-    conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
-    k = c.size
-    a = (1.0 - conf) / k
-    lo = np.where(c == 0, 0.0, stats.beta.ppf(a / 2, c, n - c + 1))
-    hi = np.where(c == n, 1.0, stats.beta.ppf(1 - a / 2, c + 1, n - c))
-    p_hat = c / n
-    for arr in (lo, hi, p_hat):
-        arr.setflags(write=False)
-    return MultinomialEstimate(counts=c, n=n, p_hat=p_hat, lower=lo, upper=hi,
-                               l1_radius=l1_radius(n, k, confidence=conf), confidence=conf)
