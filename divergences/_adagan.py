@@ -201,6 +201,9 @@ def _check_kind(kind) -> str:
     return kind
 
 
+_EPS = float(np.finfo(float).eps)  # a Python float: a tolerance over a subnormal beta is inf, not a warning
+
+
 def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.0) -> np.ndarray:
     """Divide by the float sum; the closed form is exact, so the sum is 1 up to ``O(k eps scale / beta)``.
 
@@ -211,7 +214,7 @@ def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.
     s = float(x.sum())
     if not s > 0:
         raise RuntimeError(f"internal error: {what} has no mass (beta={beta!r} too small for float64?)")
-    tol = _MASS_RTOL + 64.0 * k * np.finfo(float).eps * (1.0 + scale) / beta
+    tol = _MASS_RTOL + 64.0 * k * _EPS * (1.0 + scale) / beta
     if not (abs(s - 1.0) <= tol):  # a bug, not bad input
         raise RuntimeError(f"internal error: {what} has mass {s!r} instead of 1")
     out = x / s
@@ -222,7 +225,7 @@ def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.
 def _loses_all_digits(raw: np.ndarray, beta: float, k: int) -> bool:
     """Whether the closed form's mass misses 1 by more than :func:`_normalised` allows (tiny ``beta``)."""
     s = float(raw.sum())
-    return not (s > 0 and abs(s - 1.0) <= _MASS_RTOL + 64.0 * k * np.finfo(float).eps * 2.0 / beta)
+    return not (s > 0 and abs(s - 1.0) <= _MASS_RTOL + 64.0 * k * _EPS * 2.0 / beta)
 
 
 def _small_beta_limit(pd: np.ndarray, pg: np.ndarray, beta: float, kind: str) -> np.ndarray:
@@ -399,10 +402,10 @@ def _check_outputs(x, name: str, *, from_logits: bool) -> np.ndarray:
 
 def _likelihood_ratios(outputs, *, eta, from_logits) -> np.ndarray:
     """Validated ``h = (1 - D) / D`` (``exp(-a)`` for logits), after the optional ``eta`` clip."""
+    if not isinstance(from_logits, (bool, np.bool_)):  # before it is read as a truth value
+        raise TypeError(f"from_logits must be a bool; got from_logits={from_logits!r}")
     arr = _check_outputs(outputs, "discriminator_outputs", from_logits=from_logits)
     eta = check_real(eta, "eta", lo=0.0, hi=0.5, hi_open=True)
-    if not isinstance(from_logits, (bool, np.bool_)):
-        raise TypeError(f"from_logits must be a bool; got from_logits={from_logits!r}")
     with np.errstate(over="ignore", divide="ignore"):
         if from_logits:
             if eta > 0:

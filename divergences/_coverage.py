@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_pair, check_integer, check_probability, check_real_array
+from ._validation import _int_text, as_pair, check_integer, check_probability, check_real_array
 
 __all__ = [
     "Coverage",
@@ -100,10 +100,13 @@ class GaussianMixture:
         from ._validation import as_probability_vector
 
         w = as_probability_vector(self.weights, "weights")
-        m = np.asarray(self.means, dtype=float)
+        m = check_real_array(self.means, "means", allow_scalar=True)
         if m.ndim == 1:
             m = m[:, None]
-        s = np.asarray(self.stds, dtype=float).reshape(-1)
+        s = check_real_array(self.stds, "stds", allow_scalar=True)
+        if s.ndim > 1:
+            raise ValueError(f"stds must be a number or a 1-D array (one std per component); got shape {s.shape}")
+        s = s.reshape(-1)
         if s.size == 1 and w.size > 1:
             s = np.full(w.size, float(s[0]))
         if m.ndim != 2 or m.shape[0] != w.size or s.size != w.size:
@@ -161,11 +164,18 @@ class GaussianMixture:
         n = check_integer(n, "n", minimum=0)
         need = 8 * n * (self.dim + 2)  # the points, the component indices and the normal draws' row
         if need > _MAX_SAMPLE_BYTES:
+            gib = f"{need / 2**30:.3g}" if need < 2**1000 else _int_text(need // 2**30)  # no float overflow
             raise ValueError(
-                f"n={n} points of dimension {self.dim} need about {need / 2**30:.3g} GiB, more than "
+                f"n={_int_text(n)} points of dimension {self.dim} need about {gib} GiB, more than "
                 f"{_MAX_SAMPLE_BYTES / 2**30:g} GiB; draw them in batches"
             )
-        rng = np.random.default_rng(rng)
+        if isinstance(rng, (bool, np.bool_)):
+            raise TypeError(f"rng must be a numpy.random.Generator or an integer seed; got rng={rng!r}")
+        try:
+            rng = np.random.default_rng(rng)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"rng must be a numpy.random.Generator or a non-negative integer seed; "
+                            f"got rng={rng!r} ({exc})") from None
         comp = rng.choice(self.weights.size, size=n, p=self.weights)
         return self.means[comp] + self.stds[comp, None] * rng.standard_normal((n, self.dim))
 

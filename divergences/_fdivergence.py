@@ -45,7 +45,7 @@ from typing import Callable, Mapping
 import numpy as np
 from scipy.special import rel_entr, xlogy
 
-from ._validation import as_pair, check_real_array
+from ._validation import _int_text, as_pair, check_real_array
 
 __all__ = [
     "FDivergence",
@@ -182,6 +182,8 @@ class FDivergence:
             object.__setattr__(self, attr, _guarded(getattr(self, attr), self.name, attr))
         dom = self.conjugate_domain
         try:
+            if isinstance(dom, (str, bytes)) or any(isinstance(d, (str, bytes, np.str_)) for d in dom):
+                raise TypeError  # float('0.5') would convert
             lo, hi = (float(dom[0]), float(dom[1]))
             if len(dom) != 2:
                 raise ValueError
@@ -189,10 +191,18 @@ class FDivergence:
             raise ValueError(f"conjugate_domain must be a pair (lo, hi); got conjugate_domain={dom!r}") from exc
         if math.isnan(lo) or math.isnan(hi) or not lo < hi:
             raise ValueError(f"conjugate_domain must satisfy lo < hi; got conjugate_domain={dom!r}")
-        closed = tuple(bool(c) for c in self.domain_closed)
+        dc = self.domain_closed
+        if not isinstance(dc, (tuple, list)) or not all(isinstance(c, (bool, np.bool_)) for c in dc):
+            raise TypeError(f"domain_closed must be a pair of bools; got domain_closed={dc!r}")
+        closed = tuple(bool(c) for c in dc)
         if len(closed) != 2 or (closed[0] and math.isinf(lo)) or (closed[1] and math.isinf(hi)):
             raise ValueError(f"domain_closed must be two bools, False at infinite ends; got {self.domain_closed!r}")
         fpi = self.f_prime_inf
+        if isinstance(fpi, numbers.Integral) and not isinstance(fpi, bool) and abs(fpi) > 2**1023:
+            raise ValueError(f"f_prime_inf must be a real number or inf (lim f(u)/u); got "
+                             f"f_prime_inf={_int_text(int(fpi))} (beyond the float range)")
+        if not isinstance(self.quantity, str):
+            raise TypeError(f"quantity must be a string; got quantity={self.quantity!r}")
         if isinstance(fpi, bool) or not isinstance(fpi, (numbers.Real, np.floating, np.integer)) or math.isnan(fpi) or fpi == -math.inf:
             raise ValueError(f"f_prime_inf must be a real number or inf (lim f(u)/u); got f_prime_inf={fpi!r}")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # f(0) may be a log(0)
@@ -235,9 +245,18 @@ class FDivergence:
         Uses ``(c f)*(t) = c f*(t/c)``, domain ``c * dom f*``, activation ``c g_f``,
         ``(c f)'(inf) = c f'(inf)``.
         """
-        if isinstance(c, bool) or not isinstance(c, (numbers.Real, np.floating, np.integer)) or not (math.isfinite(c) and c > 0):
+        if isinstance(c, bool) or not isinstance(c, (numbers.Real, np.floating, np.integer)):
             raise ValueError(f"c must be a finite positive real; got c={c!r}")
-        c = float(c)
+        try:
+            cf = float(c)
+        except OverflowError:  # an int beyond the float range, e.g. 10**400
+            raise ValueError(f"c must be a finite positive real; got c={_int_text(int(c))}") from None
+        if not (math.isfinite(cf) and cf > 0):
+            raise ValueError(f"c must be a finite positive real; got c={c!r}")
+        c = cf
+        for label, text in (("name", name), ("quantity", quantity)):
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"{label} must be a string or None; got {label}={text!r}")
         base = self
         lo, hi = base.conjugate_domain
         return FDivergence(
