@@ -186,6 +186,7 @@ class GanEnsemble:
         self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2))
         #: The training objective of ``config.method`` (:mod:`gan.train._objectives`).
         self.objective = make_objective(c)
+        self.objective.constrain_critic(self.d_params)  # WGAN: the critic starts inside its clipping box
         self.step = 0
         #: (step, d_loss (E,), g_loss (E,)) recorded by :meth:`train` every ``log_every`` steps.
         self.history: list[tuple[int, list[float], list[float]]] = []
@@ -241,7 +242,7 @@ class GanEnsemble:
             for p, gr in zip(self.d_params, grads):
                 p.grad = gr
             self.opt_d.step()
-            obj.after_critic_step(self.d_params)
+            obj.constrain_critic(self.d_params)
         lr_d = self.opt_d.param_groups[0]["lr"]
         g_losses = [obj.generator_loss(grp.D, pack(f, grp.m), r, lr_d)
                     for grp, f, r in zip(self.groups, fakes, reals)]

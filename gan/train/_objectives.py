@@ -16,7 +16,7 @@ method      critic / discriminator loss (minimised)        generator loss (minim
 ``minimax`` same                                            ``-softplus(l(G(z)))`` = ``log(1 - D(G(z)))``
 ``mle``     same                                            ``-exp(l(G(z)))`` (see :func:`neg_exp`)
 ``unrolled`` same                                           ``minimax`` at the critic after ``K`` steps
-``wgan``    ``l(G(z)) - l(x)``, weights clipped after       ``-l(G(z))``
+``wgan``    ``l(G(z)) - l(x)``, weights kept clipped         ``-l(G(z))``
 ``wgan-gp`` ``l(G(z)) - l(x) + lambda (|grad l(x^)| - 1)^2`` ``-l(G(z))``
 ``fgan``    ``-(T(x) - f*(T(G(z))))``, ``T = g_f(l)``       ``-f*(T(G(z)))`` (the same bound)
 =========== ============================================== =============================================
@@ -62,7 +62,8 @@ def neg_exp(logit: torch.Tensor) -> torch.Tensor:
 
     The importance weight ``D/(1-D) = exp(logit)`` of the MLE generator loss, computed from the
     logit (never from ``D``, which rounds to 1) and kept finite: beyond the cap the value is
-    ``-exp(c) (1 + logit - c)`` and the gradient ``-exp(c)``.
+    ``-exp(c) (1 + logit - c)`` and the gradient ``-exp(c)`` (finite in float32 for logits up to
+    about ``3e25``).
     """
     c = logit.clamp(max=NEG_EXP_CAP)
     return -torch.exp(c) * (1.0 + (logit - c))
@@ -133,9 +134,10 @@ class Objective:
 
     ``critic_loss(D, real, fake, eps_draw)`` and ``generator_loss(D, fake, real, lr_d)`` return
     per-member losses ``(E,)``; ``real``/``fake`` are packed ``(E, B, m*d)`` and ``fake`` is
-    detached for the critic. ``eps_draw(shape)`` returns per-member uniform draws ``(E, *shape)``
-    from the members' own generators (used by WGAN-GP only). ``after_critic_step(params)`` runs
-    after every critic optimiser step (WGAN's clipping).
+    detached for the critic. ``eps_draw(*shape)`` returns per-member uniform draws ``(E, *shape)``
+    from the members' own generators (used by WGAN-GP only). ``constrain_critic(params)`` runs
+    when the ensemble is built and after every critic optimiser step (WGAN's clipping: the
+    critic is inside its box whenever it is evaluated).
     """
 
     name = "gan"
@@ -151,7 +153,7 @@ class Objective:
     def generator_loss(self, D, fake, real, lr_d):
         return F.softplus(-D(fake)).mean(1)
 
-    def after_critic_step(self, params) -> None:
+    def constrain_critic(self, params) -> None:
         return None
 
 
@@ -198,7 +200,7 @@ class _WGAN(Objective):
         return -D(fake).mean(1)
 
     @torch.no_grad()
-    def after_critic_step(self, params) -> None:
+    def constrain_critic(self, params) -> None:
         c = self.config.clip
         for p in params:
             p.clamp_(-c, c)
@@ -212,7 +214,7 @@ class _WGANGP(_WGAN):
         eps = eps_draw(real.shape[1], 1)
         return base + self.config.gp_lambda * gradient_penalty(D, real, fake, eps)
 
-    def after_critic_step(self, params) -> None:
+    def constrain_critic(self, params) -> None:
         return None
 
 
