@@ -8,12 +8,13 @@ The code lives in private modules, imported in one direction: ``_region`` (the `
 type) <- ``_families`` (closed-form regions), ``_blackwell`` (garblings), ``_packing`` (packed TV
 and regions; over ``_lattice`` and ``_typeclasses``) and ``_bounds`` (the PacGAN bound
 optimisations; over ``_bernoulli`` and ``_typeclasses``); ``_multinomial`` (cell masses from
-counts) and ``_from_samples`` (regions from scores and counts, with confidence; over ``_packing``)
-sit on top. Every public name is imported here by name; it is listed once, in the ``__all__`` of the module that defines it, and this face's
-``__all__`` joins those lists.
+counts), ``_conversions`` (regions from trade-off, hockey-stick and PRD values) and
+``_from_samples`` (regions from scores and counts, with confidence; over ``_packing``)
+sit on top. Every public name is imported here by name; it is listed once, in the ``__all__`` of
+the module that defines it, and this face's ``__all__`` joins those lists.
 """
 
-from . import _blackwell, _bounds, _families, _from_samples, _multinomial, _packing, _region  # their __all__ lists are the one list of public names
+from . import _blackwell, _bounds, _conversions, _families, _from_samples, _multinomial, _packing, _region  # their __all__ lists are the one list of public names
 from ._blackwell import GARBLING_ATOL, blackwell_garbling, blackwell_leq
 from ._bounds import (
     PackedTVOptimum,
@@ -24,6 +25,7 @@ from ._bounds import (
     packed_tv_min_with_collapse,
     tv_band,
 )
+from ._conversions import region_from_hockey_stick, region_from_prd, region_from_tradeoff
 from ._from_samples import RegionEstimate, dkw_radius, region_from_counts, region_from_scores
 from ._families import GaussianRegion, LikelihoodRatioPair, gaussian_region, pacgan_example, piecewise_uniform_pair
 from ._multinomial import MultinomialEstimate, estimate_cell_masses, l1_radius, samples_for_l1_radius
@@ -44,6 +46,7 @@ __all__ = [
     *_blackwell.__all__,
     *_packing.__all__,
     *_bounds.__all__,
+    *_conversions.__all__,
     *_multinomial.__all__,
     *_from_samples.__all__,
 ]

@@ -444,6 +444,90 @@ class ModeCollapseRegion(abc.ABC):
         """Equal within ``atol``: ``self ⊆ other`` and ``other ⊆ self`` (sup-distance of boundaries <= atol)."""
         return self.issubset(other, atol=atol) and other.issubset(self, atol=atol)
 
+    # -- conversions (docs/theory.md s.7): ROC <-> hockey-stick <-> trade-off (f-DP) <-> PRD ------
+
+    def hockey_stick_inverse(self, value) -> float:
+        """The least slope ``s >= 0`` with ``E_s(P||Q) <= value``: the inverse of :meth:`hockey_stick`.
+
+        ``E_s`` is convex and non-increasing in ``s``, from ``E_0 = 1`` to ``E_inf = delta*(0) =
+        P(q = 0)``; so the answer is 0 for ``value >= 1``, ``inf`` for ``value < delta*(0)``, and
+        otherwise the point where ``E_s`` reaches ``value`` (exact for a polygon; bisection to
+        ~1e-13 relative for smooth regions). With ``s = e^eps_dp`` this is the privacy profile
+        read backwards: the smallest ``eps_dp`` of an ``(eps_dp, value)``-DP pair.
+        """
+        v = check_real(value, "value", lo=0.0)
+        if v >= 1.0:
+            return 0.0
+        if v < self.hockey_stick(math.inf):
+            return math.inf
+        lo, hi = 0.0, 1.0
+        while self.hockey_stick(hi) > v:
+            lo, hi = hi, 2.0 * hi
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if self.hockey_stick(mid) > v:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-13 * hi:
+                break
+        return hi
+
+    def tradeoff(self, alpha):
+        """The hypothesis-testing trade-off curve ``T(Q, P)(alpha) = 1 - delta*(alpha)`` (vectorised).
+
+        f-DP convention (Dong, Roth, Su, "Gaussian differential privacy", arXiv 1905.02383,
+        Definition 2.1): for the null hypothesis "generated" (Q) against "target" (P), the least
+        type II error ``1 - E_P[phi]`` of a test ``phi`` with type I error ``E_Q[phi] <= alpha``.
+        Convex, non-increasing, ``T(0) = 1 - P(q = 0)``, ``T(1) = 0``; for
+        ``N(mu_P, 1)`` vs ``N(mu_Q, 1)`` it is ``Phi(Phi^{-1}(1 - alpha) - |mu_P - mu_Q|)``.
+        ``T(P, Q)`` is the trade-off of :meth:`reflect`.
+        """
+        a = _as_eps_array(alpha, "alpha")
+        return _scalar_or_array(1.0 - np.asarray(self.delta_at(a), dtype=np.float64), alpha)
+
+    def tradeoff_inverse(self, beta):
+        """The least type I error ``alpha`` with ``T(alpha) <= beta`` (vectorised): ``eps_at(1 - beta)``.
+
+        On the strictly decreasing part of :meth:`tradeoff` it is its inverse; for a symmetric
+        pair (``R(Q,P) = R(P,Q)``, e.g. Gaussian shifts) it equals ``tradeoff`` itself.
+        """
+        b = _as_eps_array(beta, "beta")
+        return _scalar_or_array(np.asarray(self.eps_at(1.0 - b), dtype=np.float64), beta)
+
+    def prd(self, lam) -> tuple[np.ndarray, np.ndarray] | tuple[float, float]:
+        """The precision-recall curve (PRD) of Sajjadi et al. 2018 at ``lam`` in ``[0, inf]``.
+
+        Sajjadi, Bachem, Lucic, Bousquet, Gelly, "Assessing generative models via precision and
+        recall" (NeurIPS 2018, arXiv 1806.00035), Definition 3 / Theorem 1, with P the reference
+        (target) and Q the model: ``alpha(lam) = sum min(lam p, q)`` (precision) and
+        ``beta(lam) = sum min(p, q / lam)`` (recall). Since ``sum min(p, q/lam) = 1 - E_{1/lam}(P||Q)``,
+        ``beta(lam) = 1 - hockey_stick(1 / lam)`` and ``alpha = lam * beta`` (derived,
+        docs/theory.md s.7): one support point of the region per ``lam``, exact for exact regions.
+        ``lam = 0`` gives ``(0, 1 - P(q = 0))``; ``lam = inf`` gives ``(Q(p > 0), 0)``.
+
+        Returns
+        -------
+        alpha, beta : float or ndarray (the shape of ``lam``)
+        """
+        lam_arr = _as_real_array(lam, "lam")
+        if np.any(lam_arr < 0.0):
+            raise ValueError(f"lam must be in [0, inf]; got lam={lam!r}")
+        flat = lam_arr.ravel()
+        alpha = np.empty(flat.shape)
+        beta = np.empty(flat.shape)
+        for i, l in enumerate(flat.tolist()):
+            if l == math.inf:  # precision Q(p > 0): the least Q-mass of a test catching all of P
+                alpha[i], beta[i] = float(self.eps_at(1.0)), 0.0
+                continue
+            b = 1.0 - (self.hockey_stick(math.inf) if l == 0.0 else self.hockey_stick(1.0 / l))
+            beta[i] = min(1.0, max(0.0, b))
+            alpha[i] = min(1.0, max(0.0, l * beta[i])) if l > 0.0 else 0.0
+        alpha, beta = alpha.reshape(lam_arr.shape), beta.reshape(lam_arr.shape)
+        if lam_arr.ndim == 0:
+            return float(alpha), float(beta)
+        return alpha, beta
+
 
 # ---------------------------------------------------------------------------------------------
 # polygons
@@ -610,6 +694,18 @@ class Region(ModeCollapseRegion):
         return e, d
 
     # -- conversions ----------------------------------------------------------------------------
+
+    def hockey_stick_inverse(self, value) -> float:
+        """Exact for a polygon: ``max(0, max_i (delta_i - value) / eps_i)`` over the vertices with
+        ``eps_i > 0`` (``E_s = max_i (delta_i - s eps_i)``), ``inf`` if ``delta*(0) > value``."""
+        v = check_real(value, "value", lo=0.0)
+        if v >= 1.0:
+            return 0.0
+        e, d = self._v[:, 0], self._v[:, 1]
+        if np.any(d[e == 0.0] > v):
+            return math.inf
+        pos = e > 0.0
+        return float(max(0.0, np.max((d[pos] - v) / e[pos])))
 
     def to_pair(self) -> tuple[np.ndarray, np.ndarray]:
         """``(p, q)``: the discrete pair whose atoms are the edges (``q_i = d eps``, ``p_i = d delta``).

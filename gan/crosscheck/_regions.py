@@ -17,7 +17,7 @@ import numpy as np
 
 from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
-from modecollapse.gan.crosscheck._multinomial import MultinomialEstimate, estimate_cell_masses
+from modecollapse.regions import MultinomialEstimate, estimate_cell_masses
 from modecollapse.gan.data import GaussianMixture, ModePartition
 
 __all__ = [
