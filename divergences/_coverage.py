@@ -392,7 +392,7 @@ def coverage_kde(
     data_samples : array_like, shape (n, d) or (n,)
     mass, confidence : float in (0, 1)
     bandwidths : array_like, optional
-        Candidate factors. Default: Scott's factor ``m^(-1/(d+4))`` times 10 values log-spaced
+        Candidate factors, each in ``[1e-150, 1e150]``. Default: Scott's factor ``m^(-1/(d+4))`` times 10 values log-spaced
         in ``[0.02, 2]`` (small factors matter for well-separated modes), then 9 log-spaced
         values between the two neighbours of the best of those.
     max_select : int
@@ -469,6 +469,8 @@ def coverage_kde(
         cands = check_real_array(bandwidths, "bandwidths", allow_scalar=True).reshape(-1)
         if cands.size == 0 or not np.all(np.isfinite(cands)) or np.any(cands <= 0):
             raise ValueError(f"bandwidths must be finite positive factors; got {bandwidths!r}")
+        if np.any(cands < 1e-150) or np.any(cands > 1e150):  # the kernel squares them: no over/underflow
+            raise ValueError(f"bandwidths must be factors in [1e-150, 1e150] (relative to Scott's); got {bandwidths!r}")
         scores = [score(b) for b in cands]
     k = int(np.argmax(scores))
     if not np.isfinite(scores[k]):

@@ -125,7 +125,23 @@ VALID: dict[str, Callable[[], dict]] = {
     "region_from_counts": lambda: dict(counts_p=np.array([30, 50, 20]), counts_q=np.array([20, 30, 50]),
                                        confidence=0.95, m=1),
     "dkw_radius": lambda: dict(n=100, alpha=0.05),
+    "region_from_tradeoff": lambda: _curve("tradeoff"),
+    "region_from_hockey_stick": lambda: _curve("hockey_stick"),
+    "region_from_prd": lambda: _curve("prd"),
 }
+
+
+def _curve(kind: str) -> dict:
+    """Points of R(P, Q)'s trade-off, hockey-stick or PRD curve (the inputs of ``region_from_*``)."""
+    reg = R.mode_collapse_region(P, Q)
+    if kind == "tradeoff":
+        alpha = np.array([0.2, 0.5, 0.8])
+        return dict(alpha=alpha, beta=np.array([float(reg.tradeoff(a)) for a in alpha]))
+    if kind == "hockey_stick":
+        slopes = np.array([0.5, 1.0, 2.0])
+        return dict(slopes=slopes, values=np.array([reg.hockey_stick(v) for v in slopes]))
+    pts = [reg.prd(lam) for lam in (0.5, 1.0, 2.0)]
+    return dict(alpha=np.array([float(a) for a, _ in pts]), beta=np.array([float(b) for _, b in pts]))
 
 #: public names that are not called, each with the reason (printed by the test)
 NOT_CALLED = {
@@ -185,6 +201,10 @@ METHOD_VALID: dict[str, Callable[[], dict]] = {
     "isclose": lambda: dict(other=R.mode_collapse_region(P, Q), atol=1e-12),
     "hull": lambda: dict(points=np.array([[0.0, 0.0], [0.2, 0.5], [1.0, 1.0]])),
     "pack": lambda: dict(m=2),
+    "hockey_stick_inverse": lambda: dict(value=0.2),
+    "prd": lambda: dict(lam=1.0),
+    "tradeoff": lambda: dict(alpha=0.3),
+    "tradeoff_inverse": lambda: dict(beta=0.5),
 }
 
 #: a message may name a parameter by another documented word (callable, parameter) -> words
@@ -288,9 +308,33 @@ def _defaults(fn) -> dict:
 
 
 def missing() -> list[str]:
-    """Public names of the faces that this harness neither calls nor lists as not called."""
-    return [name for face in (D, R) for name in face.__all__
-            if name not in VALID and name not in NOT_CALLED and name not in RESULT_TYPES]
+    """Public names of the faces that this harness neither calls nor lists as not called, and
+    public methods of :data:`INSTANCES` with a required parameter but no :data:`METHOD_VALID` entry."""
+    out = [name for face in (D, R) for name in face.__all__
+           if name not in VALID and name not in NOT_CALLED and name not in RESULT_TYPES]
+    for cls_label, make in INSTANCES.items():
+        for meth_name, meth in _methods(make()):
+            if meth_name not in METHOD_VALID and _required(meth):
+                out.append(f"{cls_label}.{meth_name}")
+    return out
+
+
+def _methods(obj):
+    for meth_name, _ in inspect.getmembers(type(obj), predicate=callable):
+        if meth_name.startswith("_"):
+            continue
+        meth = getattr(obj, meth_name)
+        if callable(meth) and not inspect.isclass(meth):
+            yield meth_name, meth
+
+
+def _required(fn) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for n, p in sig.parameters.items() if n != "self")
 
 
 def targets() -> list[tuple[str, Callable, dict]]:
@@ -304,13 +348,9 @@ def targets() -> list[tuple[str, Callable, dict]]:
                 continue
             out.append((name, getattr(face, name), VALID[name]()))
     for cls_label, make in INSTANCES.items():
-        obj = make()
-        for meth_name, _ in inspect.getmembers(type(obj), predicate=callable):
-            if meth_name.startswith("_"):
-                continue
-            meth = getattr(obj, meth_name)
-            if not callable(meth) or inspect.isclass(meth):
-                continue
+        for meth_name, meth in _methods(make()):
+            if meth_name not in METHOD_VALID and _required(meth):
+                continue  # reported by missing()
             kw = METHOD_VALID[meth_name]() if meth_name in METHOD_VALID else {}
             params = _params(meth)
             kw = {k: v for k, v in kw.items() if k in params}

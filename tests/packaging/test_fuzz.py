@@ -39,6 +39,10 @@ KNOWN: list[tuple[str, str]] = [
     ("BoostedBeta.beta(weights=<*>): accepted*", "to do: weights ignored unchecked by this schedule"),
     ("EnsembleBeta.beta(weights=<*>): accepted*", "to do: weights ignored unchecked by this schedule"),
     ("EnsembleBeta.step(kind=<*>): accepted*", "to do: EnsembleBeta does not reweight, kind is ignored unchecked"),
+    ("BoostedBeta.step(t=<2**63>): error: RuntimeError*",
+     "to do: beta = 1/t = 1e-19 reaches the AdaGAN weights' internal mass check"),
+    ("TopKLastBeta.step(discriminator_outputs=<*>): the message does not name*",
+     "the message explains the refusal through h = (1 - D) / D, computed from discriminator_outputs"),
     # --- regions (reported to the regions owner) ----------------------------------------------
     ("LikelihoodRatioPair(*", "regions: the dataclass stores p, q, description without validating them"),
     ("piecewise_uniform_pair(*", "regions: edges/densities through np.asarray(dtype=float) (strings "
@@ -56,11 +60,22 @@ KNOWN: list[tuple[str, str]] = [
     ("*Region.eps_at(delta=<True>): accepted*", "regions: a bool delta is read as 1"),
     ("*Region.contains(eps=<True>): accepted*", "regions: a bool eps is read as 1"),
     ("*Region.contains(delta=<True>): accepted*", "regions: a bool delta is read as 1"),
+    ("*Region.prd(lam=<True>): accepted*", "regions (new methods): a bool lam is read as 1"),
+    ("*Region.tradeoff(alpha=<True>): accepted*", "regions (new methods): a bool alpha is read as 1"),
+    ("*Region.tradeoff_inverse(beta=<True>): accepted*", "regions (new methods): a bool beta is read as 1"),
     ("l1_radius(n=<10**400>): error: OverflowError*", "regions (new, uncommitted at the time): huge n"),
     ("l1_radius(k=<10**400>): error: OverflowError*", "regions (new): huge k"),
     ("samples_for_l1_radius(k=<10**400>): error: OverflowError*", "regions (new): huge k"),
     ("region_from_counts(m=<10**400>): error: OverflowError*", "regions (new): huge m"),
     ("dkw_radius(n=<10**400>): error: OverflowError*", "regions (new): huge n"),
+    ("samples_for_l1_radius(radius=<1e308>): error: OverflowError*", "regions (new): huge radius"),
+    ("region_from_tradeoff(*=<2-D>): accepted*", "regions (new): a 2-D alpha/beta is flattened"),
+    ("region_from_hockey_stick(*=<2-D>): accepted*", "regions (new): a 2-D slopes/values is flattened"),
+    ("region_from_hockey_stick(slopes=<*>): warning: RuntimeWarning*", "regions (new): subnormal slope overflows"),
+    ("region_from_hockey_stick(slopes=<*>): the message does not name*",
+     "regions (new): 'no region has them' names neither slopes nor values"),
+    ("region_from_prd(*=<2-D>): accepted*", "regions (new): a 2-D alpha/beta is flattened"),
+    ("region_from_prd(alpha=<*>): warning: RuntimeWarning*", "regions (new): subnormal alpha overflows"),
 ]
 
 #: documented aliases: a message may name the parameter by this word instead
@@ -238,4 +253,13 @@ def test_adagan_from_logits_and_subnormal_betas():
         warnings.simplefilter("error")  # was: RuntimeWarning (overflow in the mass tolerance)
         it = adagan_iterates([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.5, 5e-324])
     assert np.all(np.isfinite(it.models))
+
+
+def test_coverage_kde_refuses_bandwidths_whose_square_overflows():
+    from modecollapse.divergences import coverage_kde
+
+    x = fuzz.X2
+    for bad in (1e308, 1e-200):  # was: RuntimeWarning overflow in factor**2 (NaN kernels)
+        with pytest.raises(ValueError, match=r"bandwidths must be factors in \[1e-150, 1e150\]"):
+            coverage_kde(x, x[::-1], mass=0.9, confidence=0.9, bandwidths=[0.5, bad], max_select=10)
 
