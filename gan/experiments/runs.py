@@ -262,7 +262,7 @@ def _summaries(spec: RunSpec, metrics: list[ModeMetrics]) -> dict:
 
 #: Display names of the training methods (``TrainConfig.method``) in tables and results files.
 METHOD_LABELS = {"gan": "GAN", "minimax": "GAN-minimax", "mle": "MLE-GAN", "unrolled": "Unrolled", "wgan": "WGAN",
-                 "wgan-gp": "WGAN-GP", "fgan": "f-GAN"}
+                 "wgan-gp": "WGAN-GP", "fgan": "f-GAN", "ali": "ALI", "veegan": "VEEGAN"}
 
 
 def method_label(method: str, m: int, f: str | None = None) -> str:

@@ -38,8 +38,8 @@ import torch
 from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.metrics import model_label
-from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator, pack
-from modecollapse.gan.train._objectives import make_objective
+from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator
+from modecollapse.gan.train._objectives import JOINT_METHODS, make_objective
 from modecollapse.gan.train.config import TrainConfig, parse_seeds  # noqa: F401  (parse_seeds: old home)
 
 __all__ = ["Member", "GanEnsemble", "resolve_device", "data_fingerprint"]
@@ -120,16 +120,24 @@ def _as_weights(w, n_members: int, n_points: int) -> np.ndarray | None:
 
 
 class _Group:
-    """Members sharing one packing degree ``m``: stacked G and D."""
+    """Members sharing one packing degree ``m``: stacked G and D (and the method's extra network X:
+    ALI's encoder, VEEGAN's reconstructor, both x -> z; None for the other methods)."""
 
     def __init__(self, m: int, idx: list[int], gens: list[torch.Generator], config: TrainConfig, dim: int, device):
         self.m, self.idx = m, idx
         c = config
-        # Initialise G then D from each member's own generator (fixed order per member).
+        joint = c.method in JOINT_METHODS  # the discriminator sees (x, z) pairs
+        # Initialise G, then D, then X from each member's own generator (fixed order per member).
         self.G = ToyGenerator(len(idx), gens, latent_dim=c.latent_dim, hidden=c.g_hidden, layers=c.g_layers,
                               out_dim=dim, device=device)
-        self.D = MaxoutDiscriminator(len(idx), m * dim, gens, hidden=c.d_hidden, layers=c.d_layers,
-                                     pieces=c.d_pieces, device=device)
+        self.D = MaxoutDiscriminator(len(idx), m * (dim + c.latent_dim * joint), gens, hidden=c.d_hidden,
+                                     layers=c.d_layers, pieces=c.d_pieces, device=device)
+        self.X = ToyGenerator(len(idx), gens, latent_dim=dim, hidden=c.g_hidden, layers=c.g_layers,
+                              out_dim=c.latent_dim, device=device) if joint else None
+
+    def nets(self):
+        """``(name, module)`` of G, D and X (when there is one), in this order."""
+        return [("G", self.G), ("D", self.D)] + ([("X", self.X)] if self.X is not None else [])
 
 
 class GanEnsemble:
@@ -180,7 +188,9 @@ class GanEnsemble:
             idx = [i for i, mm in enumerate(mem) if mm.m == m]
             self.groups.append(_Group(m, idx, [self.gens[i] for i in idx], self.config, self.dim, self.device))
         c = self.config
-        self.g_params = [p for g in self.groups for p in g.G.parameters()]
+        # the generator's optimiser also moves ALI's encoder / VEEGAN's reconstructor
+        self.g_params = [p for g in self.groups for p in g.G.parameters()] + \
+            [p for g in self.groups if g.X is not None for p in g.X.parameters()]
         self.d_params = [p for g in self.groups for p in g.D.parameters()]
         self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2))
         self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2))
@@ -228,15 +238,13 @@ class GanEnsemble:
                     pg["lr"] = lr * mult
         obj = self.objective
         for k in range(c.d_steps):
-            fakes, reals, d_losses = [], [], []
+            batches, d_losses = [], []
             for grp in self.groups:
                 z, real = self._draw(grp)
                 with torch.set_grad_enabled(k == c.d_steps - 1):  # only the last fake feeds the G step
                     fake = grp.G(z, chunks=grp.m)
-                real_p = pack(real, grp.m)
-                d_losses.append(obj.critic_loss(grp.D, real_p, pack(fake.detach(), grp.m), self._uniform(grp)))
-                fakes.append(fake)
-                reals.append(real_p)
+                d_losses.append(obj.group_critic_loss(grp, real, fake.detach(), z, self._uniform(grp)))
+                batches.append((real, fake, z))
             d_total = sum(l.sum() for l in d_losses)
             grads = torch.autograd.grad(d_total, self.d_params)
             for p, gr in zip(self.d_params, grads):
@@ -244,8 +252,8 @@ class GanEnsemble:
             self.opt_d.step()
             obj.constrain_critic(self.d_params)
         lr_d = self.opt_d.param_groups[0]["lr"]
-        g_losses = [obj.generator_loss(grp.D, pack(f, grp.m), r, lr_d)
-                    for grp, f, r in zip(self.groups, fakes, reals)]
+        g_losses = [obj.group_generator_loss(grp, real, fake, z, lr_d)
+                    for grp, (real, fake, z) in zip(self.groups, batches)]
         g_total = sum(l.sum() for l in g_losses)
         grads = torch.autograd.grad(g_total, self.g_params)
         for p, gr in zip(self.g_params, grads):
@@ -307,7 +315,7 @@ class GanEnsemble:
             "config": asdict(self.config),
             "fingerprint": self.fingerprint,
             "step": self.step,
-            "groups": [{"m": g.m, "G": g.G.state_dict(), "D": g.D.state_dict()} for g in self.groups],
+            "groups": [{"m": g.m, **{k: net.state_dict() for k, net in g.nets()}} for g in self.groups],
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": [g.get_state() for g in self.gens],
@@ -337,6 +345,8 @@ class GanEnsemble:
                     raise ValueError(f"group m={gs['m']} in the checkpoint, m={g.m} here")
                 g.G.load_state_dict(gs["G"])
                 g.D.load_state_dict(gs["D"])
+                if g.X is not None:
+                    g.X.load_state_dict(gs["X"])
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
             for g, s in zip(self.gens, state["rng"], strict=True):
@@ -354,5 +364,7 @@ class GanEnsemble:
                 j = grp.idx.index(i)
                 out = {f"G.{k}": v[j] for k, v in grp.G.named_parameters()}
                 out.update({f"D.{k}": v[j] for k, v in grp.D.named_parameters()})
+                if grp.X is not None:
+                    out.update({f"X.{k}": v[j] for k, v in grp.X.named_parameters()})
                 return out
         raise AssertionError("unreachable: every member belongs to a group")

@@ -47,9 +47,10 @@ import torch
 import torch.nn.functional as F
 from torch.func import functional_call
 
+from modecollapse.gan.nets._toy import pack
 from modecollapse.gan.train.config import TrainConfig
 
-__all__ = ["Objective", "make_objective", "gradient_penalty", "neg_exp", "fgan_functions"]
+__all__ = ["Objective", "make_objective", "JOINT_METHODS", "gradient_penalty", "neg_exp", "fgan_functions"]
 
 #: Above this logit :func:`neg_exp` continues linearly (``exp(30) ~ 1e13`` stays finite in float32).
 NEG_EXP_CAP = 30.0
@@ -145,6 +146,15 @@ class Objective:
     def __init__(self, config: TrainConfig):
         self.config = config
 
+    def group_critic_loss(self, grp, real, fake, z, eps_draw):
+        """The engine's call: ``real`` (E, m*B, d) data, ``fake`` = G(z) detached, ``z`` the latents,
+        all call-major (:func:`gan.nets.pack`); packs them and returns :meth:`critic_loss`."""
+        return self.critic_loss(grp.D, pack(real, grp.m), pack(fake, grp.m), eps_draw)
+
+    def group_generator_loss(self, grp, real, fake, z, lr_d):
+        """The engine's call for the generator step (``fake`` = G(z) with its graph)."""
+        return self.generator_loss(grp.D, pack(fake, grp.m), pack(real, grp.m), lr_d)
+
     def critic_loss(self, D, real, fake, eps_draw):
         d_real = D(real)
         d_fake = D(fake)
@@ -234,7 +244,52 @@ class _FGAN(Objective):
         return -self.fstar_of_v(D(fake)).mean(1)
 
 
-_CLASSES = {cls.name: cls for cls in (Objective, _Minimax, _MLE, _Unrolled, _WGAN, _WGANGP, _FGAN)}
+def _pair(x, z, m):
+    """Packed joint samples: ``concat(x, z)`` per sample, then ``m`` of them side by side."""
+    return pack(torch.cat([x, z], dim=-1), m)
+
+
+class _ALI(Objective):
+    """ALI / BiGAN (Dumoulin et al. 2017; Donahue et al. 2017): D tells ``(x, E(x))`` (label 1)
+    from ``(G(z), z)`` (label 0) with the logistic loss; G and the encoder E minimise the swapped
+    (non-saturating) labels ``softplus(D(x, E(x))) + softplus(-D(G(z), z))``."""
+
+    name = "ali"
+
+    def group_critic_loss(self, grp, real, fake, z, eps_draw):
+        with torch.no_grad():
+            enc = grp.X(real, chunks=grp.m)
+        return _gan_d_loss(grp.D(_pair(real, enc, grp.m)), grp.D(_pair(fake, z, grp.m)))
+
+    def group_generator_loss(self, grp, real, fake, z, lr_d):
+        enc = grp.X(real, chunks=grp.m)
+        return (F.softplus(grp.D(_pair(real, enc, grp.m))).mean(1)
+                + F.softplus(-grp.D(_pair(fake, z, grp.m))).mean(1))
+
+
+class _VEEGAN(Objective):
+    """VEEGAN (Srivastava et al. 2017; VEEGAN poster): D tells ``(G(z), z)`` (label 1) from
+    ``(x, F(x))`` (label 0), F the reconstructor; G and F minimise the poster's ``O_LR`` =
+    ``mean D(G(z), z) + mean |z - F(G(z))|^2`` (the density-ratio term, D's logit, plus the
+    l2 reconstruction in latent space)."""
+
+    name = "veegan"
+
+    def group_critic_loss(self, grp, real, fake, z, eps_draw):
+        with torch.no_grad():
+            rec = grp.X(real, chunks=grp.m)
+        return _gan_d_loss(grp.D(_pair(fake, z, grp.m)), grp.D(_pair(real, rec, grp.m)))
+
+    def group_generator_loss(self, grp, real, fake, z, lr_d):
+        ratio = grp.D(_pair(fake, z, grp.m)).mean(1)
+        rec = (z - grp.X(fake, chunks=grp.m)).pow(2).sum(-1).mean(1)
+        return ratio + rec
+
+
+_CLASSES = {cls.name: cls for cls in (Objective, _Minimax, _MLE, _Unrolled, _WGAN, _WGANGP, _FGAN, _ALI, _VEEGAN)}
+
+#: Methods whose discriminator sees ``(x, z)`` pairs and which train an extra x -> z network.
+JOINT_METHODS = ("ali", "veegan")
 
 
 def make_objective(config: TrainConfig) -> Objective:

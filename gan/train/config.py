@@ -72,8 +72,9 @@ PACGAN_TOY = MappingProxyType(dict(batch_size=100, lr=1e-4, beta1=0.8, beta2=0.9
 #: Training objectives of the ensemble engine (:mod:`gan.train._objectives`), by ``TrainConfig.method``:
 #: ``gan`` (non-saturating, the default), ``minimax`` (saturating ``log(1 - D(G(z)))``), ``mle``
 #: (importance weight ``D/(1-D)``), ``unrolled`` (Unrolled GAN), ``wgan`` (weight clipping),
-#: ``wgan-gp`` (gradient penalty), ``fgan`` (f-GAN with the divergence ``f``).
-METHODS = ("gan", "minimax", "mle", "unrolled", "wgan", "wgan-gp", "fgan")
+#: ``wgan-gp`` (gradient penalty), ``fgan`` (f-GAN with the divergence ``f``), ``ali`` (ALI/BiGAN:
+#: encoder and a discriminator on (x, z)), ``veegan`` (reconstructor and a joint discriminator).
+METHODS = ("gan", "minimax", "mle", "unrolled", "wgan", "wgan-gp", "fgan", "ali", "veegan")
 
 #: The registered f-divergences (:data:`modecollapse.divergences.F_DIVERGENCES`) whose output
 #: activation and conjugate the ``fgan`` method has in torch form (checked against the numpy
