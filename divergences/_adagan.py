@@ -222,6 +222,44 @@ def _normalised(x: np.ndarray, what: str, beta: float, k: int, scale: float = 1.
     return out
 
 
+def _mass_within(x: np.ndarray, beta: float, k: int, scale: float) -> bool:
+    """Whether :func:`_normalised` accepts ``x`` (positive mass within its tolerance of 1)."""
+    s = float(x.sum())
+    return s > 0 and abs(s - 1.0) <= _MASS_RTOL + 64.0 * k * _EPS * (1.0 + scale) / beta
+
+
+def _small_beta_weights(h: np.ndarray, b: np.ndarray, beta: float, kind: str) -> tuple[np.ndarray, float]:
+    """The ``beta -> 0`` limit of the AdaGAN weights and the normaliser that gives it.
+
+    As for :func:`_small_beta_limit`: the weight concentrates on the points (``b > 0``) with
+    the smallest finite ``h``, ties within ``8 eps``, in proportion to ``b`` (``"dagger"``:
+    after ``b / beta`` on the points with ``h = 0``). ``lam`` is the normaliser that makes these
+    the exact weights of the formula on the tie set: ``lam* = (1-beta) h_min + beta / b(T)``,
+    ``lam+ = (1 - beta rest / b(T)) / ((1-beta) h_min)``.
+    """
+    pos = (b > 0) & np.isfinite(h)
+    w = np.zeros(h.shape)
+    if kind == "dagger":
+        zero = pos & (h == 0)
+        w[zero] = b[zero] / beta
+        rest = 1.0 - float(w.sum())
+        cand = pos & (h > 0)
+        if not np.any(cand):
+            return w, 1.0 / (1.0 - beta)
+        hmin = float(np.min(h[cand]))
+        if rest <= 0:
+            return w, 1.0 / ((1.0 - beta) * hmin)
+    else:
+        rest, cand = 1.0, pos
+        hmin = float(np.min(h[cand]))
+    tie = cand & (h <= hmin * (1.0 + 8.0 * _EPS))
+    bt = float(b[tie].sum())
+    w[tie] = rest * b[tie] / bt
+    if kind == "dagger":
+        return w, (1.0 - beta * rest / bt) / ((1.0 - beta) * hmin)
+    return w, (1.0 - beta) * hmin + beta / bt
+
+
 def _loses_all_digits(raw: np.ndarray, beta: float, k: int) -> bool:
     """Whether the closed form's mass misses 1 by more than :func:`_normalised` allows (tiny ``beta``)."""
     s = float(raw.sum())
@@ -551,7 +589,8 @@ def adagan_weights(
             gap = lam - (1.0 - beta) * ha
         # a gap within rounding of 0 is 0: a point on the breakpoint (TopKLast's (k+1)-th) gets weight 0
         gap[gap <= _ROUND * (abs(lam) + ha)] = 0.0
-        w[act] = b[act] / beta * gap
+        with np.errstate(over="ignore", invalid="ignore"):  # b / beta at a subnormal beta: the limit below
+            w[act] = b[act] / beta * gap
     else:
         z = float(b[pos & (h == 0)].sum())
         if z >= beta:
@@ -568,7 +607,11 @@ def adagan_weights(
         keep = pos & finite
         gap = 1.0 - mu * h[keep]
         gap[gap <= _ROUND * (1.0 + mu * h[keep])] = 0.0  # within rounding of the breakpoint: 0
-        w[keep] = b[keep] / beta * gap
+        with np.errstate(over="ignore", invalid="ignore"):
+            w[keep] = b[keep] / beta * gap
+    if beta < 1.0 and not _mass_within(w, beta, n, abs(lam)):
+        # beta near or below N eps: the closed form keeps no digit (every gap rounds to 0)
+        w, lam = _small_beta_weights(h, b, beta, kind)
     w = _normalised(w, "the AdaGAN weights", beta, n, scale=abs(lam))
     return AdaGANWeights(
         weights=w,
@@ -693,7 +736,7 @@ def adagan_finite_steps(*, ess_sup, beta) -> int:
     try:
         m = float(ess_sup)
     except OverflowError:  # an int beyond the float range: finite, and its log is exact enough
-        return int(math.ceil(math.log(ess_sup) / -math.log1p(-b))) if b < 1.0 else 1
+        return _ceil_ratio(math.log(ess_sup), -math.log1p(-b)) if b < 1.0 else 1
     if math.isnan(m) or m < 1.0:
         raise ValueError(f"ess_sup must be >= 1 (ess sup of dP_1/dP_d); got ess_sup={m!r}")
     if math.isinf(m):
@@ -705,4 +748,15 @@ def adagan_finite_steps(*, ess_sup, beta) -> int:
         return 0
     if b == 1.0:
         return 1
-    return int(math.ceil(math.log(m) / -math.log1p(-b)))
+    return _ceil_ratio(math.log(m), -math.log1p(-b))
+
+
+def _ceil_ratio(num: float, den: float) -> int:
+    """``ceil(num / den)`` for positive floats, exact in decimal where the float quotient overflows
+    (a subnormal ``beta`` needs about 1e323 steps: a finite count, not an OverflowError)."""
+    q = num / den
+    if math.isfinite(q):
+        return int(math.ceil(q))
+    from decimal import ROUND_CEILING, Decimal
+
+    return int((Decimal(num) / Decimal(den)).to_integral_value(rounding=ROUND_CEILING))

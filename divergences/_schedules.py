@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._adagan import _base_weights, _likelihood_ratios, adagan_weights
+from ._adagan import _base_weights, _check_kind, _likelihood_ratios, adagan_weights
 from ._validation import check_integer, check_probability, check_real_array
 
 __all__ = [
@@ -79,6 +79,12 @@ class BetaSchedule:
     def beta(self, t, h=None, weights=None) -> float:
         """``beta_t`` for component ``t >= 1``; ``beta_1 = 1`` for every schedule."""
         t = check_integer(t, "t", minimum=1, maximum=_MAX_T)
+        # checked even where this schedule does not read them: a wrong h is a bug upstream
+        for label, arr in (("h", h), ("weights", weights)):
+            if arr is not None:
+                a = check_real_array(arr, label)
+                if a.ndim != 1 or np.isnan(a).any():
+                    raise ValueError(f"{label} must be a 1-D array without NaN; got {label}={arr!r}")
         if t == 1:
             return 1.0
         return self._beta(t, h, weights)
@@ -105,6 +111,7 @@ class BetaSchedule:
         ``from_logits``), and the weights are :func:`modecollapse.divergences.adagan_weights` at ``beta_t``.
         """
         t = check_integer(t, "t", minimum=1, maximum=_MAX_T)
+        _check_kind(kind)  # checked even where the weights stay the base weights
         if t == 1 or not self.reweights_data:
             if discriminator_outputs is None:
                 if base_weights is None:

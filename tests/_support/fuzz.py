@@ -249,7 +249,8 @@ def bank(valid, *, full: bool = False) -> list[tuple[str, Any]]:
     """Bad and edge inputs for a parameter whose valid example is ``valid``: ``(kind, value)``.
 
     The default bank has the inputs of issue-style fuzzing (None, bool, str, nan, inf, -1, 0,
-    10**400, [], 2-D and string arrays, a wrong length, float32, subnormal and 1e-300 masses);
+    10**400, [], 2-D and string arrays, a wrong length, float32, subnormal and 1e-300 masses,
+    and for a real scalar the values 5e-324, 1e-300 and 1e-17);
     ``full=True`` adds more (negative and huge floats, -inf, 3-D arrays, object and complex arrays,
     an empty 2-D array, a callable, a dict).
     """
@@ -273,6 +274,8 @@ def bank(valid, *, full: bool = False) -> list[tuple[str, Any]]:
             out.append((f"mass {tiny:g}", w))
     else:
         out += [("2-D", np.array([[0.5, 0.5], [0.5, 0.5]])), ("str array", np.array(["0.5", "0.5"]))]
+        if isinstance(valid, float):  # a real scalar (beta, eps, tau, ...): tiny values are valid edges
+            out += [("scalar 5e-324", 5e-324), ("scalar 1e-300", 1e-300), ("scalar 1e-17", 1e-17)]
     if full:
         out += [
             ("-inf", -math.inf), ("-0.5", -0.5), ("1e308", 1e308), ("-1e308", -1e308), ("2**63", 2 ** 63),
