@@ -355,6 +355,8 @@ def normalize(weights, name: str = "weights"):
     >>> normalize([3, 1]).tolist()
     [0.75, 0.25]
     """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string (the label of messages); got name={name!r}")
     if isinstance(weights, (str, bytes)):
         raise TypeError(f"{name} must be an array of non-negative weights; got {weights!r}")
     labelled = _is_labelled(weights)

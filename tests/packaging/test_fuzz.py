@@ -30,7 +30,6 @@ KNOWN: list[tuple[str, str]] = [
     ("FDivergence*.in_conjugate_domain(t=<nan>): accepted*",
      "elementwise predicate: NaN is not in the domain, so False is the answer"),
     ("FDivergence*.in_conjugate_domain(t=<2-D>): accepted*", "elementwise predicate: any shape"),
-    ("normalize(name=<*>): accepted*", "name is only the label used in messages (to do: refuse non-str)"),
     # --- divergences (to do) ----------------------------------------------------------------
     ("TopKLastBeta.step(discriminator_outputs=<*>): the message does not name*",
      "the message explains the refusal through h = (1 - D) / D, computed from discriminator_outputs"),
@@ -297,3 +296,12 @@ def test_schedules_check_arguments_they_do_not_read_and_compute_at_huge_t():
     assert step.weights.tolist() == [0.0, 0.0, 1.0]
     n = adagan_finite_steps(ess_sup=4.0, beta=5e-324)  # was: OverflowError (float quotient inf)
     assert isinstance(n, int) and 28 * 10**322 < n < 29 * 10**322  # log 4 / 5e-324
+
+
+def test_normalize_refuses_a_name_that_is_not_a_string():
+    from modecollapse.divergences import normalize
+
+    for bad in (None, True, math.nan, ""):
+        with pytest.raises(TypeError, match="name must be a non-empty string"):
+            normalize([2.0, 1.0], name=bad)  # was: accepted (and used in messages as 'None must be ...')
+    assert normalize([2.0, 1.0], name="counts").tolist() == [2 / 3, 1 / 3]
