@@ -1,4 +1,4 @@
-"""Batched ensemble training of GAN / PacGAN(m) toy models.
+"""Batched ensemble training of GAN / PacGAN(m) toy models, with any of the training methods.
 
 :class:`GanEnsemble` trains many ``(m, seed)`` members in one process. Members with the same
 packing degree ``m`` form a *group* whose parameters are stacked on a leading member axis and run
@@ -9,15 +9,24 @@ weights, latents and mini-batch indices, so a member's trajectory does not depen
 members (tested: a member of a large ensemble equals the same member trained alone, up to
 float round-off of the batched kernels).
 
-One training step (PacGAN arXiv 1712.04086, Section 5.1; loss of Goodfellow et al. 2014 with the
-non-saturating generator loss):
+One training step (PacGAN arXiv 1712.04086, Section 5.1; with the default ``method="gan"`` the
+loss of Goodfellow et al. 2014 with the non-saturating generator loss):
 
 1. for each member draw ``m`` latent batches ``z`` (``B`` rows each) and ``m * B`` training-point
    indices (uniformly, or from the member's ``data_weights`` -- AdaGAN's reweighted data);
-2. ``fake = G(z)`` with BatchNorm statistics per call; pack real and fake (:func:`gan.nets._toy.pack`);
-3. discriminator step on ``softplus(-D(real)) + softplus(D(fake))`` (``= -log sigmoid(D(real))
-   - log(1 - sigmoid(D(fake)))``), batch means, fake detached;
-4. generator step on ``softplus(-D'(fake))`` with the updated ``D'`` (same ``fake``).
+2. ``fake = G(z)`` with BatchNorm statistics per call; real and fake are packed
+   (:func:`gan.nets._toy.pack`) by the objective;
+3. discriminator (critic) step on the objective's critic loss, batch means, fake detached; for
+   ``gan``: ``softplus(-D(real)) + softplus(D(fake))`` (``= -log sigmoid(D(real)) - log(1 -
+   sigmoid(D(fake)))``); then the objective's constraint (WGAN's clipping);
+4. generator step on the objective's generator loss with the updated ``D'`` (same ``fake``); for
+   ``gan``: ``softplus(-D'(fake))``.
+
+The objectives (``TrainConfig.method``: ``gan``, ``minimax``, ``mle``, ``unrolled``, ``wgan``,
+``wgan-gp``, ``fgan``, ``ali``, ``veegan``) are :mod:`gan.train._objectives`; every one packs with
+any ``m``. ALI and VEEGAN add an ``x -> z`` network per group (encoder / reconstructor, the same
+[Linear, BN, ReLU] stack as ``G``, initialised after ``D``; moved by the generator's optimiser) and
+a discriminator on ``m`` packed ``(x, z)`` pairs.
 
 With ``TrainConfig.d_steps = k > 1`` steps 1-3 are repeated ``k`` times (fresh latents and data
 indices each time) before step 4, which reuses the fake batch of the last repetition.

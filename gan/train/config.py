@@ -34,6 +34,12 @@ three discriminator updates per generator update, because a packed discriminator
 from scratch (``benchmarks/packed_d_from_scratch.py``). Its measured results are in
 ``benchmarks/results/gan_cpu_preset_{grid,ring}.json`` (absolute numbers are not comparable with
 the published ones). ``smoke`` only exercises the code paths (tests).
+
+Every preset trains every method (``TrainConfig.method``, :data:`METHODS`) with the same networks;
+WGAN and WGAN-GP bring their published optimiser (:data:`METHOD_SETTINGS`: constant learning rate,
+5 critic steps) to every preset. The methods' own published networks (the 2 x 128 MLPs of the
+VEEGAN / Unrolled GAN 2-D experiments) are not presets here: all methods train the PacGAN toy pair,
+so a table compares objectives at equal capacity.
 """
 
 from __future__ import annotations
