@@ -192,6 +192,7 @@ METHOD_VALID: dict[str, Callable[[], dict]] = {
     "eps_at": lambda: dict(delta=0.5),
     "support_point": lambda: dict(slope=1.0),
     "hockey_stick": lambda: dict(slope=1.0),
+    "hockey_stick_bounds": lambda: dict(slope=1.0),
     "inner_polygon": lambda: dict(n=16),
     "outer_polygon": lambda: dict(n=16),
     "polygon_gap": lambda: dict(n=16),
@@ -374,6 +375,27 @@ def calls(*, full: bool = False) -> list[Call]:
     return out
 
 
+#: bank kinds that are valid edges (not errors): combined two at a time by :func:`pair_calls`
+EDGE_KINDS = ("0", "float32", "mass 5e-324", "mass 1e-300", "scalar 5e-324", "scalar 1e-300", "scalar 1e-17")
+
+
+def pair_calls() -> list[Call]:
+    """Two parameters replaced at once by valid edge inputs (:data:`EDGE_KINDS`): both vectors of
+    a pair with tiny masses, a tiny ``beta`` with a float32 vector, ..."""
+    out = []
+    for label, fn, valid in targets():
+        defaults = _defaults(fn)
+        params = _params(fn)
+        edges = {p: [(k, v) for k, v in bank(valid.get(p, defaults.get(p))) if k in EDGE_KINDS] for p in params}
+        for i, a in enumerate(params):
+            for b in params[i + 1:]:
+                for ka, va in edges[a]:
+                    for kb, vb in edges[b]:
+                        out.append(Call(f"{label}({a}=<{ka}>, {b}=<{kb}>)", fn, {**valid, a: va, b: vb}, None,
+                                        f"{ka}+{kb}"))
+    return out
+
+
 def run_call(call: Call, *, seconds: float = 2.0) -> Outcome:
     """Run ``call`` with every warning an error, stopped after ``seconds`` (SIGALRM)."""
     import time
@@ -457,6 +479,8 @@ def problems(call: Call, outcome: Outcome, example=None, default=None) -> list[s
     if outcome.status in ("error", "warning", "timeout"):
         return [f"{label}: {outcome.status}: {outcome.detail}"]
     if outcome.status == "refused":
+        if call.kind != "valid" and call.param is None:  # a pair of edges: refusing either is allowed
+            return []
         if call.param is None:
             return [f"{label}: the valid example was refused: {outcome.detail}"]
         fn_name = label.split("(")[0]
@@ -472,12 +496,14 @@ def problems(call: Call, outcome: Outcome, example=None, default=None) -> list[s
     return out
 
 
-def sweep(*, full: bool = False, seconds: float = 2.0, select: Callable[[Call], bool] | None = None):
-    """Run every call of :func:`calls`; returns ``(n_calls, [problem lines], slowest seconds)``."""
+def sweep(*, full: bool = False, pairs: bool = False, seconds: float = 2.0,
+          select: Callable[[Call], bool] | None = None):
+    """Run every call of :func:`calls` (``pairs=True``: of :func:`pair_calls`); returns
+    ``(n_calls, [problem lines], slowest seconds)``."""
     found, slowest, n = [], 0.0, 0
     defaults_cache: dict = {}
     valid_cache: dict = {}
-    for call in calls(full=full):
+    for call in (pair_calls() if pairs else calls(full=full)):
         if select is not None and not select(call):
             continue
         n += 1

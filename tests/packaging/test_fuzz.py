@@ -2,7 +2,9 @@
 
 The default run calls each public function, class and public method of an example instance with a
 valid example and then each parameter, one at a time, replaced by each input of the default bank
-(about 3,400 calls, about a second); ``-m slow`` adds the extended bank. The rules (see the
+(about 3,500 calls), and every pair of parameters at valid edges (tiny masses, tiny scalars,
+float32; about 2,000 calls): together about 2 s. ``-m slow`` adds the extended bank (about 7,500
+calls). The rules (see the
 harness): only ``ValueError``/``TypeError`` escape, their message names the parameter, nothing
 valid returns NaN, no warning, no call past 2 s or past a few GB of address space, and inputs that
 no parameter of that kind may take are refused.
@@ -102,14 +104,14 @@ def address_space_limit():
         with open("/proc/self/statm") as fh:
             size = int(fh.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, AttributeError):
-        yield
+        yield None
         return
     cap = size + 4 * 2**30
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     try:
-        yield
+        yield cap
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
@@ -128,12 +130,33 @@ def test_fuzz_default_bank(address_space_limit):
     assert not new, f"{len(new)} new problems:\n" + "\n".join(new)
 
 
+def test_fuzz_pairs_of_valid_edges(address_space_limit):
+    # two parameters at once at valid edges (both vectors with tiny masses, a tiny beta with a
+    # float32 vector, ...): a refusal is allowed, an exception of another type or a NaN is not
+    n, found, slowest = fuzz.sweep(pairs=True)
+    known, new, _ = _split(found)
+    print(f"\nfuzz pairs: {n} calls, slowest {slowest:.2f} s, {len(known)} known problems")
+    assert n > 1000
+    assert not new, f"{len(new)} new problems:\n" + "\n".join(new)
+
+
 @pytest.mark.slow
 def test_fuzz_extended_bank(address_space_limit):
     n, found, slowest = fuzz.sweep(full=True)
     known, new, stale = _split(found)
     _report(n, known, stale, slowest)
     assert not new, f"{len(new)} new problems:\n" + "\n".join(new)
+
+
+def test_the_address_space_cap_turns_a_huge_allocation_into_an_error(address_space_limit):
+    if address_space_limit is None:
+        pytest.skip("no RLIMIT_AS / /proc here: the cap is not applied")
+
+    def allocates(x: float = 1.0):
+        return np.ones(2**31)  # 16 GiB
+
+    call = fuzz.Call("allocates(x=<0>)", allocates, {"x": 0.0}, "x", "0")
+    assert "error: MemoryError" in fuzz.problems(call, fuzz.run_call(call))[0]
 
 
 def test_the_harness_catches_what_it_promises():
