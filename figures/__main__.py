@@ -66,6 +66,8 @@ def main(argv=None, prog: str = "python -m modecollapse.figures") -> int:
         # a typo, a file, a path under a file, a read-only folder: one line before anything is built
         _select_figures(args.names)
         check_writable(args.out, name="--out folder")
+        if args.runs is not None and os.path.exists(args.runs) and not os.path.isdir(args.runs):
+            raise ValueError(f"--runs folder {args.runs} exists and is not a folder")
         results = build_figures(args.names or None, out_dir=args.out, fmt=args.format, runs_dir=args.runs,
                                 seed=args.seed, gan_steps=args.gan_steps)
     except (ValueError, OSError) as exc:  # bad arguments, an output that cannot be written

@@ -136,6 +136,15 @@ def test_out_that_is_a_file_or_under_a_file_is_a_one_line_error(tmp_path, monkey
         build_figures(["regions_toy"], out_dir=out, log=lambda s: None)
 
 
+def test_runs_that_is_a_file_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    assert _main_quiet(monkeypatch, "regions_toy", "--out", str(tmp_path / "out"), "--runs", str(a_file)) == 2
+    captured = capsys.readouterr()
+    assert _error_line(captured.err) == f"error: --runs folder {a_file} exists and is not a folder"
+    assert "building" not in captured.out
+
+
 def test_read_only_out_is_a_one_line_error_before_anything_is_built(tmp_path, monkeypatch, capsys):
     # root writes into a chmod-ed folder, so the read-only file system is the writer refusing
     import errno
