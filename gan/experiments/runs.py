@@ -94,14 +94,14 @@ class RunSpec:
 
     def resolved(self) -> "RunSpec":
         """A copy with ``steps``, ``eval_samples``, ``checkpoint_every`` taken from the preset if None."""
-        p = get_preset(self.preset)
+        p = get_preset(self.preset, self.method)
         return RunSpec(self.dataset, self.ms, self.seeds, self.preset,
                        self.steps or p.steps, self.eval_samples or p.eval_samples,
                        self.checkpoint_every or p.checkpoint_every, dict(self.config), self.data_seed)
 
     def train_config(self):
         """The :class:`gan.train.TrainConfig` (preset values, then ``config`` overrides)."""
-        return get_preset(self.preset).train_config(steps=self.steps, **self.config)
+        return get_preset(self.preset, self.method).train_config(steps=self.steps, **self.config)
 
     @property
     def method(self) -> str:

@@ -3,12 +3,15 @@
 * :mod:`._toy` -- the PacGAN toy pair, batched over ``E`` ensemble members
   (:class:`ToyGenerator`, :class:`MaxoutDiscriminator` and their layers), and the packing
   convention, defined once: :func:`pack` / :func:`unpack`;
+* :mod:`._mlp` -- the ReLU MLPs of the VEEGAN / Unrolled GAN 2-D experiments, batched the same way
+  (:class:`MLPGenerator`, :class:`MLPDiscriminator`);
 * :mod:`._critics` -- the small MLP critics of the cross-checks (:func:`mlp_critic`);
 * :mod:`._stacked` -- stacked MNIST's digit classifier and DCGAN-style pair, and
   :func:`init_parameters` (torch's default initialisation drawn from a passed generator).
 """
 
 from modecollapse.gan.nets._critics import mlp_critic
+from modecollapse.gan.nets._mlp import MLPDiscriminator, MLPGenerator
 from modecollapse.gan.nets._stacked import DigitClassifier, StackedDiscriminator, StackedGenerator, init_parameters
 from modecollapse.gan.nets._toy import BatchedBatchNorm, BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
 
@@ -19,6 +22,8 @@ __all__ = [
     "MaxoutDiscriminator",
     "pack",
     "unpack",
+    "MLPGenerator",
+    "MLPDiscriminator",
     "mlp_critic",
     "DigitClassifier",
     "StackedGenerator",

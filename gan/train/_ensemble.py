@@ -47,6 +47,7 @@ import torch
 from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.metrics import model_label
+from modecollapse.gan.nets._mlp import MLPDiscriminator, MLPGenerator
 from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator
 from modecollapse.gan.train._objectives import JOINT_METHODS, make_objective
 from modecollapse.gan.train.config import TrainConfig, parse_seeds  # noqa: F401  (parse_seeds: old home)
@@ -58,7 +59,7 @@ STATE_FORMAT = "modecollapse.gan.ensemble/1"
 
 #: Fields added to TrainConfig after checkpoints were first written, with the values that
 #: reproduce the older behaviour: a stored config without them means these defaults.
-_CONFIG_ADDED_DEFAULTS = {"d_steps": 1, "d_lr_mult": 1.0, "method": "gan", "unroll_steps": None, "f": None,
+_CONFIG_ADDED_DEFAULTS = {"d_steps": 1, "d_lr_mult": 1.0, "arch": "pacgan", "method": "gan", "unroll_steps": None, "f": None,
                           "gp_lambda": None, "clip": None}
 
 
@@ -137,11 +138,19 @@ class _Group:
         c = config
         joint = c.method in JOINT_METHODS  # the discriminator sees (x, z) pairs
         # Initialise G, then D, then X from each member's own generator (fixed order per member).
-        self.G = ToyGenerator(len(idx), gens, latent_dim=c.latent_dim, hidden=c.g_hidden, layers=c.g_layers,
+        n, d_in = len(idx), m * (dim + c.latent_dim * joint)
+        if c.arch == "mlp":
+            self.G = MLPGenerator(n, gens, latent_dim=c.latent_dim, hidden=c.g_hidden, layers=c.g_layers,
+                                  out_dim=dim, device=device)
+            self.D = MLPDiscriminator(n, d_in, gens, hidden=c.d_hidden, layers=c.d_layers, device=device)
+            self.X = MLPGenerator(n, gens, latent_dim=dim, hidden=c.g_hidden, layers=c.g_layers,
+                                  out_dim=c.latent_dim, device=device) if joint else None
+            return
+        self.G = ToyGenerator(n, gens, latent_dim=c.latent_dim, hidden=c.g_hidden, layers=c.g_layers,
                               out_dim=dim, device=device)
-        self.D = MaxoutDiscriminator(len(idx), m * (dim + c.latent_dim * joint), gens, hidden=c.d_hidden,
-                                     layers=c.d_layers, pieces=c.d_pieces, device=device)
-        self.X = ToyGenerator(len(idx), gens, latent_dim=dim, hidden=c.g_hidden, layers=c.g_layers,
+        self.D = MaxoutDiscriminator(n, d_in, gens, hidden=c.d_hidden, layers=c.d_layers, pieces=c.d_pieces,
+                                     device=device)
+        self.X = ToyGenerator(n, gens, latent_dim=dim, hidden=c.g_hidden, layers=c.g_layers,
                               out_dim=c.latent_dim, device=device) if joint else None
 
     def nets(self):

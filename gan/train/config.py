@@ -54,6 +54,8 @@ __all__ = [
     "METHODS",
     "FGAN_DIVERGENCES",
     "METHOD_SETTINGS",
+    "PAPER_METHOD_PRESETS",
+    "ARCHS",
     "TrainConfig",
     "Preset",
     "PRESETS",
@@ -97,6 +99,22 @@ METHOD_SETTINGS = MappingProxyType({
     "wgan": MappingProxyType(dict(lr=5e-5, beta1=0.0, beta2=0.999, d_steps=5, lr_final=None, lr_decay_steps=None)),
 })
 
+#: Network families of :class:`TrainConfig` (``arch``).
+ARCHS = ("pacgan", "mlp")
+
+#: The ``paper`` preset of a method whose own publication trains other networks: (steps, fields).
+#: Unrolled GAN: the reference implementation's 2-D setting (z 256-D, G and D 2 x 128 ReLU, batch
+#: 512, G Adam 1e-3 and D 1e-4, beta1 0.5, 25,000 steps, K = 5; its tanh output layers and
+#: orthogonal initialisation are not reproduced). VEEGAN: the 2 x 128 MLPs of its 2-D experiments
+#: with the ``paper`` preset's other settings (VEEGAN's exact sizes and optimiser are not in the
+#: public record).
+PAPER_METHOD_PRESETS = MappingProxyType({
+    "unrolled": (25_000, MappingProxyType(dict(arch="mlp", latent_dim=256, g_hidden=128, g_layers=2, d_hidden=128,
+                                               d_layers=2, batch_size=512, lr=1e-3, d_lr_mult=0.1, beta1=0.5,
+                                               beta2=0.999, unroll_steps=5))),
+    "veegan": (400_000, MappingProxyType(dict(arch="mlp", g_hidden=128, g_layers=2, d_hidden=128, d_layers=2))),
+})
+
 #: Method options: name -> (the method it belongs to, its default there).
 _METHOD_OPTIONS = {"unroll_steps": ("unrolled", 5), "f": ("fgan", None), "gp_lambda": ("wgan-gp", 10.0),
                    "clip": ("wgan", 0.01)}
@@ -136,6 +154,10 @@ class TrainConfig:
     d_lr_mult : float
         Discriminator learning rate = ``d_lr_mult`` times the generator's (1.0), at every step of
         the decay schedule (two time-scale update rule, Heusel et al. 2017).
+    arch : str
+        ``"pacgan"`` (the PacGAN toy pair: BN generator, maxout discriminator) or ``"mlp"`` (ReLU
+        MLPs of the VEEGAN / Unrolled GAN 2-D experiments, :mod:`gan.nets._mlp`; ``d_pieces`` is
+        then unused). ALI's encoder / VEEGAN's reconstructor take the generator's form.
     method : str
         Training objective, one of :data:`METHODS` (``"gan"``: the non-saturating GAN).
     unroll_steps : int or None
@@ -166,6 +188,7 @@ class TrainConfig:
     lr_decay_steps: int | None = None
     d_steps: int = 1
     d_lr_mult: float = 1.0
+    arch: str = "pacgan"
     method: str = "gan"
     unroll_steps: int | None = None
     f: str | None = None
@@ -192,6 +215,8 @@ class TrainConfig:
         if self.lr_final is not None:
             check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
             check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {list(ARCHS)}; got arch={self.arch!r}")
         self._check_method()
 
     def _check_method(self) -> None:
@@ -312,9 +337,18 @@ def _lookup(table: dict, name):
     return table[name]
 
 
-def get_preset(name: str) -> Preset:
-    """The GAN run preset called ``name`` (``paper``, ``cpu`` or ``smoke``)."""
-    return _lookup(PRESETS, name)
+def get_preset(name: str, method: str = "gan") -> Preset:
+    """The GAN run preset called ``name`` (``paper``, ``cpu`` or ``smoke``) for ``method``.
+
+    ``paper`` with a method of :data:`PAPER_METHOD_PRESETS` is that method's published setting
+    (its networks, optimiser and length); every other pair is the preset as listed.
+    """
+    preset = _lookup(PRESETS, name)
+    if name == "paper" and method in PAPER_METHOD_PRESETS:
+        steps, cfg = PAPER_METHOD_PRESETS[method]
+        return replace(preset, steps=steps, config={**preset.config, **cfg, "method": method},
+                       description=f"{method} as published: " + ", ".join(f"{k}={v}" for k, v in cfg.items()))
+    return preset
 
 
 # ------------------------------------------------------------------- AdaGAN coverage experiment

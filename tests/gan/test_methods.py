@@ -164,7 +164,7 @@ def test_checkpoint_of_another_method_is_refused():
 def test_old_checkpoint_without_method_fields_still_loads():
     a = GanEnsemble(RING, [(1, 0)], _cfg("gan"), device="cpu")
     state = a.state_dict()
-    for key in ("method", "unroll_steps", "f", "gp_lambda", "clip"):
+    for key in ("arch", "method", "unroll_steps", "f", "gp_lambda", "clip"):
         del state["config"][key]
     GanEnsemble(RING, [(1, 0)], _cfg("gan"), device="cpu").load_state_dict(state)
 
@@ -409,3 +409,32 @@ def test_method_goes_into_the_spec_and_a_plain_gan_spec_is_unchanged(tmp_path):
     train_command(dataset="ring", ms="1", seeds="0", preset="smoke", steps=2, eval_samples=50, out=tmp_path / "g",
                   progress=False, print_=lambda *a: None, method="gan")
     assert json.loads((tmp_path / "g" / "spec.json").read_text())["config"] == {}
+
+
+# ----------------------------------------------------------------------------- architectures, presets
+
+
+@pytest.mark.parametrize("method", ["gan", "unrolled", "veegan", "wgan-gp"])
+def test_mlp_arch_trains_every_kind_of_method(method):
+    cfg = TrainConfig(**{**TINY, "arch": "mlp", "method": method})
+    ens = GanEnsemble(RING, [(1, 0), (2, 0)], cfg, device="cpu")
+    assert type(ens.groups[0].G).__name__ == "MLPGenerator" and type(ens.groups[0].D).__name__ == "MLPDiscriminator"
+    ens.train(3)
+    assert np.all(np.isfinite(ens.sample(20)))
+    again = GanEnsemble(RING, [(1, 0), (2, 0)], cfg, device="cpu")
+    again.train(3)
+    np.testing.assert_array_equal(ens.sample(20), again.sample(20))
+
+
+def test_paper_preset_of_a_method_is_its_published_setting():
+    p = get_preset("paper", "unrolled")
+    c = p.train_config()
+    assert p.steps == 25_000
+    assert (c.method, c.arch, c.latent_dim, c.g_hidden, c.d_hidden, c.batch_size, c.lr, c.d_lr_mult,
+            c.unroll_steps) == ("unrolled", "mlp", 256, 128, 128, 512, 1e-3, 0.1, 5)
+    assert get_preset("paper", "gan") is get_preset("paper")
+    assert get_preset("cpu", "unrolled") is get_preset("cpu")
+    spec = RunSpec("ring", (1,), (0,), "paper", config={"method": "unrolled"}).resolved()
+    assert spec.steps == 25_000 and spec.train_config().arch == "mlp"
+    with pytest.raises(ValueError, match="arch must be one of"):
+        TrainConfig(arch="resnet")
