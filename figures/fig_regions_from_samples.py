@@ -7,7 +7,8 @@ import numpy as np
 NAME = "regions_from_samples"
 CAPTION = (
     "Regions from samples at 95% confidence (docs/theory.md s.7). Left: P = N(1,1) against Q = N(0,1) "
-    "scored by the likelihood ratio; the empirical ROC hull (dashed) and the DKW inner region (solid; filled for the larger n) "
+    "scored by the likelihood ratio; the empirical ROC hull (dashed) and the DKW inner region "
+    "(solid; filled for the larger n) "
     "for n = 1,000 and 10,000 samples per side, under the exact region (black). Middle: a generator "
     "missing 2 of 8 equal modes, from 2,000 cell counts per side: inner and outer regions (band) around "
     "the exact region, unpacked and packed with m = 2. Right: the same inner regions as f-DP trade-off "
@@ -86,7 +87,8 @@ def build(ctx):
                 label=fr"inner, $n={int(n):,}$: $d_{{TV}} \geq {d['tv_lower']:.3f}$")
         a0.plot(est[:, 0], est[:, 1], color=c, lw=0.7, ls="--")
         a2.plot(g, d["inner_tradeoff"], color=c, label=fr"inner, $n={int(n):,}$")
-    a0.plot(g, data["exact_delta"], color=PALETTE["black"], lw=1.0, label=fr"exact: $d_{{TV}} = {data['exact_tv']:.3f}$")
+    a0.plot(g, data["exact_delta"], color=PALETTE["black"], lw=1.0,
+            label=fr"exact: $d_{{TV}} = {data['exact_tv']:.3f}$")
     a0.set_title(r"scores: $N(1,1)$ vs $N(0,1)$")
     a2.plot(g, data["exact_tradeoff"], color=PALETTE["black"], lw=1.0, label=r"exact $G_1$")
     a2.set_title("as trade-off curves (f-DP)")

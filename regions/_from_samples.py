@@ -124,6 +124,11 @@ def _outer_shift(region: Region, left: float, up: float) -> Region:
     return Region.hull(np.column_stack([e, d]))
 
 
+#: Certified width asked of ``packed_region`` where the packed empirical region is not exact: far
+#: below the sampling slack (``r/2 >= 1e-3`` for any count below 10^7), and cheap to reach.
+_PACKED_WIDTH = 1e-4
+
+
 def _check_confidence(confidence) -> float:
     return check_probability(confidence, "confidence", open_low=True, open_high=True)
 
@@ -137,9 +142,12 @@ def dkw_radius(n, *, alpha) -> float:
     """One-sided DKW radius with Massart's constant: ``sqrt(log(1/alpha) / (2n))``.
 
     Massart (1990), "The tight constant in the Dvoretzky-Kiefer-Wolfowitz inequality", Theorem 1
-    and its one-sided form: for ``n`` i.i.d. draws with any distribution function F (atoms
-    allowed), ``P(sup_t (F(t) - F_n(t)) > r) <= exp(-2 n r^2)`` whenever ``exp(-2 n r^2) <= 1/2``,
-    i.e. ``alpha <= 1/2``; the same holds for ``F_n - F`` and for the left limits ``F(t-)``.
+    (one-sided): for ``n`` i.i.d. draws with a continuous distribution function F,
+    ``P(sup_t sqrt(n) (F_n(t) - F(t)) > lam) <= exp(-2 lam^2)`` for ``lam >= sqrt(log(2) / 2)``,
+    i.e. whenever ``exp(-2 lam^2) <= 1/2``, so ``alpha <= 1/2``; by symmetry the same holds for
+    ``F - F_n``. For any F (atoms allowed) write ``F_n = G_n(F)`` with ``G_n`` the empirical
+    distribution function of uniforms (quantile transform): the supremum only shrinks, and the
+    left limits ``F(t-)`` are limits of values, so the bound holds for them too.
 
     Parameters
     ----------
@@ -325,7 +333,9 @@ def region_from_counts(counts_p, counts_q, *, confidence: float = 0.95, m: int =
         (:func:`packed_region`) and each side's slack becomes ``1 - (1 - r/2)^m``, since
         ``d_TV(P^m, P'^m) <= 1 - (1 - d_TV(P, P'))^m`` (couple the m coordinates). This uses
         every count for the k cell masses; counting m-tuples instead would spend n/m packs on
-        k^m cells, an L1 radius ~``sqrt(m k^m / n)`` instead of ~``m sqrt(k / n)``.
+        k^m cells, an L1 radius ~``sqrt(m k^m / n)`` instead of ~``m sqrt(k / n)``. Where
+        ``packed_region`` is only certified (many cells at large ``m``), ``inner`` is built from
+        its inner polygon, ``outer`` from its outer polygon, and ``estimate`` is the inner one.
 
     Parameters
     ----------
@@ -386,7 +396,7 @@ def region_from_counts(counts_p, counts_q, *, confidence: float = 0.95, m: int =
         est = _region_of(p_hat, q_hat)
         lo_est = hi_est = est
     else:
-        pr = packed_region(p_hat, q_hat, m)
+        pr = packed_region(p_hat, q_hat, m, width=_PACKED_WIDTH)
         est, lo_est, hi_est = pr.inner, pr.inner, pr.outer
     inner = _inner_shift(lo_est.vertices, rho_q, rho_p)
     outer = _outer_shift(hi_est, rho_q, rho_p)
