@@ -224,14 +224,23 @@ class Evaluation(NamedTuple):
 
 def estimate_run_bytes(spec: "RunSpec") -> int:
     """Rough memory (bytes) of an ensemble: float32 parameters, gradients and two Adam moments
-    (16 bytes per parameter) plus one training step's activations, summed over members."""
+    (16 bytes per parameter) plus one training step's activations, summed over members.
+
+    ALI / VEEGAN add their x -> z network (the generator's size) and the latent width to the
+    discriminator's input; Unrolled GAN keeps ``2 K`` more discriminator passes in its graph."""
     c = spec.train_config()
     d = 2  # the benchmark mixtures are 2-D
+    joint = c.method in ("ali", "veegan")
+    pieces = c.d_pieces if c.arch == "pacgan" else 1
     g = c.latent_dim * c.g_hidden + (c.g_layers - 1) * c.g_hidden ** 2 + c.g_hidden * d + 4 * c.g_layers * c.g_hidden
+    if joint:
+        g *= 2  # the encoder / reconstructor mirrors the generator
+    d_passes = 1 + 2 * (c.unroll_steps or 0)
     total = 0
     for m in spec.ms:
-        dd = (m * d) * c.d_hidden * c.d_pieces + (c.d_layers - 1) * c.d_hidden ** 2 * c.d_pieces + c.d_hidden
-        act = 4 * m * c.batch_size * (c.g_layers * c.g_hidden * 3 + 2 * c.d_layers * c.d_hidden * c.d_pieces)
+        dd = (m * (d + c.latent_dim * joint)) * c.d_hidden * pieces + (c.d_layers - 1) * c.d_hidden ** 2 * pieces \
+            + c.d_hidden
+        act = 4 * m * c.batch_size * (c.g_layers * c.g_hidden * 3 + 2 * d_passes * c.d_layers * c.d_hidden * pieces)
         total += len(spec.seeds) * (16 * (g + dd) + act)
     return int(total)
 
