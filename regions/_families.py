@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf, ndtr, ndtri
 
-from modecollapse.divergences._validation import SUM_ATOL, check_real
+from modecollapse.divergences._validation import SUM_ATOL, as_pair, check_real, check_real_array
 
 from ._region import (
     ModeCollapseRegion,
@@ -253,7 +253,11 @@ def gaussian_region(mu_p, mu_q, sigma=1.0, *, m: int = 1) -> GaussianRegion:
     mu_q = check_real(mu_q, "mu_q")
     sigma = check_real(sigma, "sigma", lo=0.0, lo_open=True)
     m = _check_packing_degree(m)
-    return GaussianRegion(abs(mu_p - mu_q) / sigma * math.sqrt(m))
+    d = abs(mu_p - mu_q) / sigma * math.sqrt(m)
+    if not math.isfinite(d):
+        raise ValueError(f"|mu_p - mu_q| sqrt(m) / sigma overflows (sigma too small for the mean shift); "
+                         f"got mu_p={mu_p!r}, mu_q={mu_q!r}, sigma={sigma!r}, m={m}")
+    return GaussianRegion(d)
 
 
 @dataclass(frozen=True)
@@ -272,6 +276,15 @@ class LikelihoodRatioPair:
     p: np.ndarray
     q: np.ndarray
     description: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.description, str):
+            raise TypeError(f"description must be a string; got description={self.description!r}")
+        for name, v in zip(("p", "q"), as_pair(self.p, self.q)):
+            if not (isinstance(v, np.ndarray) and not v.flags.writeable):
+                v = np.array(v, dtype=np.float64)
+                v.setflags(write=False)
+            object.__setattr__(self, name, v)
 
     def __iter__(self):
         return iter((self.p, self.q))
@@ -307,7 +320,9 @@ def piecewise_uniform_pair(edges, p_density, q_density, *, description: str = ""
     >>> p.tolist(), q.tolist()
     ([0.5, 0.5], [0.3, 0.7])
     """
-    x = np.asarray(edges, dtype=np.float64)
+    if not isinstance(description, str):
+        raise TypeError(f"description must be a string; got description={description!r}")
+    x = check_real_array(edges, "edges")
     if x.ndim != 1 or x.size < 2:
         raise ValueError(f"edges must be a 1-D array of at least 2 points; got shape {x.shape}")
     if not np.all(np.isfinite(x)) or np.any(np.diff(x) <= 0):
@@ -315,14 +330,16 @@ def piecewise_uniform_pair(edges, p_density, q_density, *, description: str = ""
     w = np.diff(x)
     out = []
     for name, dens in (("p_density", p_density), ("q_density", q_density)):
-        f = np.asarray(dens, dtype=np.float64)
+        f = check_real_array(dens, name)
         if f.shape != w.shape:
-            raise ValueError(f"{name} must have one value per piece ({w.size}); got shape {f.shape}")
+            raise ValueError(f"{name} must have one value per piece of edges ({w.size} pieces from {x.size} edges); "
+                             f"got shape {f.shape}")
         if not np.all(np.isfinite(f)) or np.any(f < 0):
             raise ValueError(f"{name} must be finite and non-negative; got {name}={f.tolist()}")
         mass = f * w
         if abs(mass.sum() - 1.0) > SUM_ATOL:
-            raise ValueError(f"{name} must integrate to 1 within {SUM_ATOL:g}; got integral {mass.sum()!r}")
+            raise ValueError(f"{name} must integrate to 1 within {SUM_ATOL:g} over the pieces of edges; "
+                             f"got integral {float(mass.sum())!r} with edges={x.tolist()}")
         mass.setflags(write=False)
         out.append(mass)
     return LikelihoodRatioPair(out[0], out[1], description)
@@ -346,7 +363,7 @@ def pacgan_example(name: str) -> LikelihoodRatioPair:
     >>> pacgan_example("Q1").region().apex
     (0.0, 0.2)
     """
-    if name not in _PACGAN:
+    if not isinstance(name, str) or name not in _PACGAN:
         raise ValueError(f"name must be one of {sorted(_PACGAN)}; got name={name!r}")
     edges, fp, fq, desc = _PACGAN[name]
     return piecewise_uniform_pair(edges, fp, fq, description=desc)

@@ -36,11 +36,6 @@ KNOWN: list[tuple[str, str]] = [
     ("TopKLastBeta.step(discriminator_outputs=<*>): the message does not name*",
      "the message explains the refusal through h = (1 - D) / D, computed from discriminator_outputs"),
     # --- regions (reported to the regions owner) ----------------------------------------------
-    ("LikelihoodRatioPair(*", "regions: the dataclass stores p, q, description without validating them"),
-    ("piecewise_uniform_pair(*", "regions: edges/densities through np.asarray(dtype=float) (strings "
-                                 "converted, 10**400 OverflowError, 'shorter edges' blamed on p_density); "
-                                 "description unchecked"),
-    ("pacgan_example(name=<*>): the message does not name*", "regions: unhashable name -> bare TypeError"),
     ("packed_tv_bounds(method=<*>): the message does not name*", "regions: array method -> ambiguous truth value"),
     ("packed_region(method=<*>): the message does not name*", "regions: array method -> ambiguous truth value"),
     ("packed_tv_min_with_collapse(m=<10**400>): error: OverflowError*", "regions: huge m overflows"),
@@ -62,8 +57,6 @@ KNOWN: list[tuple[str, str]] = [
     ("dkw_radius(n=<10**400>): error: OverflowError*", "regions (new): huge n"),
     ("samples_for_l1_radius(radius=<*>): error: *", "regions (new): radius 1e308 OverflowError, 1e-300 and "
                                                     "5e-324 ZeroDivisionError"),
-    ("gaussian_region(sigma=<scalar 5e-324>): the message does not name 'sigma'*",
-     "regions: a subnormal sigma gives d = inf, reported as 'd must be finite'"),
     ("region_from_tradeoff(*=<2-D>): accepted*", "regions (new): a 2-D alpha/beta is flattened"),
     ("region_from_hockey_stick(*=<2-D>): accepted*", "regions (new): a 2-D slopes/values is flattened"),
     ("region_from_hockey_stick(slopes=<*>): warning: RuntimeWarning*", "regions (new): subnormal slope overflows"),

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import modecollapse.regions as R
 from modecollapse.regions import (
     REGION_ATOL,
     GaussianRegion,
@@ -258,3 +259,45 @@ def test_packed_region_accepts_a_p_within_the_sum_tolerance(m):
     assert pr.region.tv == pytest.approx(packed_tv(p, q, m), abs=2 * m * 5e-10)
     with pytest.raises(ValueError, match=r"sum\(p\)=1\.01"):
         packed_region([0.5, 0.3, 0.21], q, m)  # a genuine error quotes the user's own sum
+
+
+# --- closed-form families: inputs checked where they enter (found by tests/packaging/test_fuzz.py)
+
+
+@pytest.mark.parametrize("p", [None, float("nan"), "abc", [[0.5, 0.5]], np.array(["0.5", "0.5"])])
+def test_likelihood_ratio_pair_validates_its_masses(p):
+    with pytest.raises((TypeError, ValueError), match=r"\bp\b"):
+        R.LikelihoodRatioPair(p, [0.5, 0.5])
+
+
+def test_likelihood_ratio_pair_keeps_valid_masses_and_refuses_a_non_string_description():
+    pair = R.LikelihoodRatioPair([0.2, 0.8], [0.0, 1.0])
+    assert pair.p.tolist() == [0.2, 0.8] and not pair.p.flags.writeable
+    with pytest.raises(TypeError, match="description"):
+        R.LikelihoodRatioPair([0.2, 0.8], [0.0, 1.0], None)
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(edges="abc"), "edges"),
+    (dict(edges=[0, 10**400, 1]), "edges"),
+    (dict(edges=np.array(["0", "0.5", "1"])), "edges"),
+    (dict(p_density=["1", "1"]), "p_density"),
+    (dict(q_density=[None, 1.0]), "q_density"),
+    (dict(edges=[0.0, 0.5]), "edges"),
+    (dict(description=None), "description"),
+])
+def test_piecewise_uniform_pair_names_the_bad_argument(kw, name):
+    args = dict(edges=[0.0, 0.5, 1.0], p_density=[1.0, 1.0], q_density=[0.6, 1.4])
+    args.update(kw)
+    with pytest.raises((TypeError, ValueError), match=name):
+        R.piecewise_uniform_pair(**args)
+
+
+def test_pacgan_example_refuses_an_unhashable_name():
+    with pytest.raises(ValueError, match="name"):
+        R.pacgan_example([])
+
+
+def test_gaussian_region_names_sigma_when_the_shift_overflows():
+    with pytest.raises(ValueError, match="sigma"):
+        R.gaussian_region(0.0, 1.0, sigma=5e-324)
