@@ -2,24 +2,26 @@
 
 :class:`GanEnsemble` (``gan.train._ensemble``) calls an :class:`Objective` for the two losses of a
 training step and for what follows a critic update; everything else (drawing latents and data,
-packing, optimisers, BatchNorm per generator call, member independence) is the engine's and is
-the same for every method. Each loss is per member, shape ``(E,)`` (batch means), so a packed
-critic sees ``m`` samples at a time with every method: the objective only ever sees the packed
-inputs ``(E, B, m * d)``.
+optimisers, BatchNorm per generator call, member independence) is the engine's and is the same
+for every method. Each loss is per member, shape ``(E,)`` (batch means). Packing is
+orthogonal to the method: the critic of every method sees ``m`` packed samples ``(E, B, m * d)``,
+ALI's and VEEGAN's joint discriminator ``m`` packed ``(x, z)`` pairs ``(E, B, m * (d + latent))``.
+A packed critic estimates the divergence of the product laws: ``D_f(P^m || Q^m)``, for KL
+``m KL(P || Q)`` (KL tensorises), so MLE-GAN's importance weight becomes the ratio of the packed
+densities; no method is refused a packing degree.
 
-Methods (``TrainConfig.method``; ``l`` is the critic's raw output, the logit for the GAN family):
+Methods (``TrainConfig.method``; ``l`` is the critic's raw output, the logit for the GAN family;
+losses are minimised):
 
-=========== ============================================== =============================================
-method      critic / discriminator loss (minimised)        generator loss (minimised)
-=========== ============================================== =============================================
-``gan``     ``softplus(-l(x)) + softplus(l(G(z)))``         ``softplus(-l(G(z)))`` (non-saturating)
-``minimax`` same                                            ``-softplus(l(G(z)))`` = ``log(1 - D(G(z)))``
-``mle``     same                                            ``-exp(l(G(z)))`` (see :func:`neg_exp`)
-``unrolled`` same                                           ``minimax`` at the critic after ``K`` steps
-``wgan``    ``l(G(z)) - l(x)``, weights kept clipped         ``-l(G(z))``
-``wgan-gp`` ``l(G(z)) - l(x) + lambda (|grad l(x^)| - 1)^2`` ``-l(G(z))``
-``fgan``    ``-(T(x) - f*(T(G(z))))``, ``T = g_f(l)``       ``-f*(T(G(z)))`` (the same bound)
-=========== ============================================== =============================================
+* ``gan``: critic ``softplus(-l(x)) + softplus(l(G(z)))``; generator ``softplus(-l(G(z)))``
+  (non-saturating);
+* ``minimax``: the same critic; generator ``-softplus(l(G(z))) = log(1 - D(G(z)))``;
+* ``mle``: the same critic; generator ``-exp(l(G(z)))`` (:func:`neg_exp`);
+* ``unrolled``: the same critic; generator ``minimax`` at the critic after ``K`` unrolled steps;
+* ``wgan``: critic ``l(G(z)) - l(x)`` with weights kept in ``[-clip, clip]``; generator ``-l(G(z))``;
+* ``wgan-gp``: critic ``l(G(z)) - l(x) + lambda (|grad l(x^)| - 1)^2``; generator ``-l(G(z))``;
+* ``fgan``: critic ``-(T(x) - f*(T(G(z))))`` with ``T = g_f(l)``; generator ``-f*(T(G(z)))``;
+* ``ali``, ``veegan``: see :class:`_ALI` and :class:`_VEEGAN` (joint discriminator on ``(x, z)``).
 
 * ``mle``: at the optimal discriminator ``l = log(p_data / p_g)``, so ``exp(l) = D/(1-D)`` is the
   likelihood ratio and ``E_{p_g}[-exp(l)]`` (``l`` held fixed) has the gradient of
@@ -132,6 +134,10 @@ def _fgan_composed(name: str):
 
 class Objective:
     """The losses of one method (subclasses override what differs from the non-saturating GAN).
+
+    The engine calls :meth:`group_critic_loss` and :meth:`group_generator_loss` with a group's
+    networks and its unpacked batches; by default they pack them (:func:`gan.nets.pack`) and call
+    the two methods below, which is all a method with a plain critic overrides.
 
     ``critic_loss(D, real, fake, eps_draw)`` and ``generator_loss(D, fake, real, lr_d)`` return
     per-member losses ``(E,)``; ``real``/``fake`` are packed ``(E, B, m*d)`` and ``fake`` is
