@@ -14,7 +14,7 @@ _LAZY = {
     **{name: "config" for name in (
         "PACGAN_TOY", "TrainConfig", "Preset", "PRESETS", "get_preset", "CoverageConfig", "COVERAGE_PRESETS",
         "coverage_preset", "StackedConfig", "STACKED_PRESETS", "stacked_preset", "parse_seeds", "parse_ints",
-        "MAX_SEED")},
+        "MAX_SEED", "METHODS", "FGAN_DIVERGENCES", "METHOD_SETTINGS", "PAPER_METHOD_PRESETS", "ARCHS")},
     **{name: "_ensemble" for name in ("Member", "GanEnsemble", "resolve_device", "data_fingerprint")},
 }
 
