@@ -1,7 +1,8 @@
 """The mode-collapse region of any generator from samples: a trained classifier's certified ROC.
 
-``estimate_region(x_p, x_q)`` splits each sample in two, trains a small real-vs-generated MLP (on
-packs of ``m`` samples when ``m > 1``, as PacGAN's discriminator sees them) on the first part,
+``estimate_region(x_p, x_q)`` splits each sample in two, trains a small real-vs-generated classifier
+(an MLP for vectors, a DCGAN-style CNN for 3-channel images; on packs of ``m`` samples when
+``m > 1``, as PacGAN's discriminator sees them) on the first part,
 scores the held-out part and hands the scores to ``regions.region_from_scores``: the inner
 region holds, with the stated confidence, for R(P,Q) (or R(P^m, Q^m)) of the *continuous* pair,
 whatever the classifier learned, because the score is fixed before the held-out samples are
@@ -34,7 +35,8 @@ class ClassifierRecord:
     Attributes
     ----------
     hidden, depth, steps : int
-        MLP width, number of hidden layers, full-batch Adam steps.
+        MLP width and number of hidden layers (CNN: ``hidden`` is the first conv layer's width),
+        Adam steps.
     lr : float
     m : int
         Packing degree of its input (``m * d`` coordinates).
@@ -45,6 +47,10 @@ class ClassifierRecord:
     train_accuracy, test_accuracy : float
         Balanced accuracy of ``logit > 0`` on the training and the held-out packs.
     seed : int
+    net : str
+        ``"mlp"`` or ``"cnn"``.
+    batch_size : int or None
+        Minibatch per side (None: full batch).
     """
 
     hidden: int
@@ -58,6 +64,8 @@ class ClassifierRecord:
     train_accuracy: float
     test_accuracy: float
     seed: int
+    net: str = "mlp"
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,29 +102,40 @@ def _as_samples(x, name: str) -> np.ndarray:
     arr = check_real_array(x, name)
     if arr.ndim < 2:
         raise ValueError(f"{name} must have shape (n, d) (or (n, ...), flattened); got shape {arr.shape}")
-    arr = arr.reshape(arr.shape[0], -1)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite")
     return arr
 
 
-def _packs(x: np.ndarray, m: int) -> np.ndarray:
+#: Image shapes the CNN takes (``gan.nets.StackedDiscriminator``): 3 channels, 28 or 14 pixels.
+_CNN_SHAPES = ((3, 28, 28), (3, 14, 14))
+
+
+def _packs(x: np.ndarray, m: int, net: str) -> np.ndarray:
+    """Disjoint packs of ``m`` consecutive samples: concatenated coordinates (MLP) or stacked
+    channels (CNN, PacGAN's packing of images)."""
     n = x.shape[0] // m
-    return x[: n * m].reshape(n, m * x.shape[1])
+    x = x[: n * m]
+    if net == "cnn":
+        return x.reshape(n, m * x.shape[1], *x.shape[2:])
+    return x.reshape(n, -1)
 
 
 def estimate_region(x_p, x_q, *, m: int = 1, confidence: float = 0.95, train_fraction: float = 0.5,
                     hidden: int = 64, depth: int = 2, steps: int = 400, lr: float = 3e-3,
-                    seed: int = 0) -> ClassifierRegion:
+                    net: str = "auto", batch_size: int | None = None, seed: int = 0) -> ClassifierRegion:
     """Certified inner region of R(P^m, Q^m) from target samples ``x_p`` and generated ``x_q``.
 
     1. Each side is shuffled (``numpy.random.default_rng(seed)``; the order is independent of the
        values) and split: ``train_fraction`` of it trains, the rest is held out.
     2. Each part is cut into disjoint packs of ``m`` consecutive samples (``m * d`` coordinates,
        PacGAN's packing); a leftover ``n mod m`` is dropped.
-    3. An MLP (``gan.nets.mlp_critic``: ``depth`` hidden layers of width ``hidden``, weights from
-       ``torch.Generator().manual_seed(seed)``) is trained by full-batch Adam on the BCE loss
-       "target pack = 1, generated pack = 0" for ``steps`` steps, on one torch thread.
+    3. A classifier, weights from ``torch.Generator().manual_seed(seed)``, is trained by Adam on
+       the BCE loss "target pack = 1, generated pack = 0" for ``steps`` steps, on one torch
+       thread: an MLP (``gan.nets.mlp_critic``: ``depth`` hidden layers of width ``hidden``) on
+       the flattened coordinates, or, for images of shape ``(3, 28, 28)`` or ``(3, 14, 14)``,
+       the DCGAN-style packed discriminator of stacked MNIST (``gan.nets.StackedDiscriminator``,
+       first width ``hidden``, packs stacked on the channel axis), scored in eval mode.
     4. Its logits on the held-out packs are the scores of
        ``regions.region_from_scores(..., m=m, packed=True, confidence=confidence)``.
 
@@ -132,6 +151,11 @@ def estimate_region(x_p, x_q, *, m: int = 1, confidence: float = 0.95, train_fra
         In (0, 1).
     hidden, depth, steps : int, keyword-only
     lr : float, keyword-only
+    net : {"auto", "mlp", "cnn"}, keyword-only
+        ``"auto"``: the CNN for samples of an image shape it takes, else the MLP.
+    batch_size : int or None, keyword-only
+        Packs per side in each Adam step, drawn with replacement by the seeded generator; None
+        (default) is full batch for the MLP and 64 for the CNN.
     seed : int, keyword-only
 
     Returns
@@ -141,7 +165,7 @@ def estimate_region(x_p, x_q, *, m: int = 1, confidence: float = 0.95, train_fra
     Raises
     ------
     ValueError
-        Bad shapes or non-finite samples; ``m`` larger than a part allows (fewer samples than one
+        Bad shapes or non-finite samples (``net="cnn"`` on shapes it does not take); ``m`` larger than a part allows (fewer samples than one
         pack); too few held-out packs for the band (the message says how many are needed).
     """
     import torch
@@ -150,8 +174,22 @@ def estimate_region(x_p, x_q, *, m: int = 1, confidence: float = 0.95, train_fra
     from modecollapse.gan.nets import mlp_critic
 
     xp, xq = _as_samples(x_p, "x_p"), _as_samples(x_q, "x_q")
-    if xp.shape[1] != xq.shape[1]:
-        raise ValueError(f"x_p and x_q must have the same dimension; got {xp.shape[1]} and {xq.shape[1]}")
+    if xp.shape[1:] != xq.shape[1:]:
+        raise ValueError(f"x_p and x_q must have the same dimension; got sample shapes {xp.shape[1:]} "
+                         f"and {xq.shape[1:]}")
+    if net not in ("auto", "mlp", "cnn"):
+        raise ValueError(f"net must be 'auto', 'mlp' or 'cnn'; got net={net!r}")
+    is_image = tuple(xp.shape[1:]) in _CNN_SHAPES
+    if net == "cnn" and not is_image:
+        raise ValueError(f"net='cnn' takes images of shape (n, 3, 28, 28) or (n, 3, 14, 14); got x_p of shape "
+                         f"{xp.shape}; use net='mlp'")
+    kind = "cnn" if net == "cnn" or (net == "auto" and is_image) else "mlp"
+    if kind == "mlp":
+        xp, xq = xp.reshape(xp.shape[0], -1), xq.reshape(xq.shape[0], -1)
+    if batch_size is not None:
+        batch_size = check_integer(batch_size, "batch_size", minimum=1)
+    elif kind == "cnn":
+        batch_size = 64
     m = check_integer(m, "m", minimum=1)
     conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
     frac = check_probability(train_fraction, "train_fraction", open_low=True, open_high=True)
@@ -171,24 +209,49 @@ def estimate_region(x_p, x_q, *, m: int = 1, confidence: float = 0.95, train_fra
                 f"m={m} is larger than the sample allows: {name} has {x.shape[0]} samples, split "
                 f"{tr.shape[0]} / {te.shape[0]} (train_fraction={frac!r}); each part needs at least m"
             )
-        parts[name] = (_packs(tr, m), _packs(te, m))
+        parts[name] = (_packs(tr, m, kind), _packs(te, m, kind))
     (tp, ep), (tq, eq) = parts["x_p"], parts["x_q"]
 
     @_single_threaded
     def train():
-        net = mlp_critic(tp.shape[1], hidden, depth, generator=torch.Generator().manual_seed(seed))
-        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        gen = torch.Generator().manual_seed(seed)
+        if kind == "cnn":
+            from modecollapse.gan.nets import StackedDiscriminator, init_parameters
+
+            model = init_parameters(StackedDiscriminator(m=m, width=hidden, image_size=tp.shape[-1]), gen)
+
+            def logits(z):
+                return model(z)
+        else:
+            model = mlp_critic(tp.shape[1], hidden, depth, generator=gen)
+
+            def logits(z):
+                return model(z).squeeze(-1)
+
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
         a = torch.as_tensor(tp, dtype=torch.float32)
         b = torch.as_tensor(tq, dtype=torch.float32)
-        loss = torch.tensor(float("nan"))
+
+        def bce(u, v):
+            sp = torch.nn.functional.softplus
+            return sp(-logits(u)).mean() + sp(logits(v)).mean()
+
         for _ in range(steps):
             opt.zero_grad()
-            loss = torch.nn.functional.softplus(-net(a)).mean() + torch.nn.functional.softplus(net(b)).mean()
+            if batch_size is None:
+                loss = bce(a, b)
+            else:
+                ia = torch.randint(a.shape[0], (batch_size,), generator=gen)
+                ib = torch.randint(b.shape[0], (batch_size,), generator=gen)
+                loss = bce(a[ia], b[ib])
             loss.backward()
             opt.step()
+        model.eval()
         with torch.no_grad():
-            out = [net(torch.as_tensor(z, dtype=torch.float32)).squeeze(-1).double().numpy() for z in (tp, tq, ep, eq)]
-            final = float(torch.nn.functional.softplus(-net(a)).mean() + torch.nn.functional.softplus(net(b)).mean())
+            out = [torch.cat([logits(torch.as_tensor(z[i:i + 4096], dtype=torch.float32))
+                              for i in range(0, z.shape[0], 4096)]).double().numpy() for z in (tp, tq, ep, eq)]
+        sp = np.logaddexp  # softplus(v) = log(1 + e^v), in numpy on the logits just computed
+        final = float(np.mean(sp(0.0, -out[0])) + np.mean(sp(0.0, out[1])))
         return out, final
 
     (vtp, vtq, vep, veq), final = train()
@@ -198,6 +261,6 @@ def estimate_region(x_p, x_q, *, m: int = 1, confidence: float = 0.95, train_fra
         train_loss=final,
         train_accuracy=float(0.5 * (np.mean(vtp > 0) + np.mean(vtq <= 0))),
         test_accuracy=float(0.5 * (np.mean(vep > 0) + np.mean(veq <= 0))),
-        seed=seed,
+        seed=seed, net=kind, batch_size=batch_size,
     )
     return ClassifierRegion(result=result, classifier=record)

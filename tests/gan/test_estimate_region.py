@@ -88,3 +88,35 @@ def test_bad_input(ring6_samples):
         estimate_region(xp, np.full_like(xq, np.nan))
     with pytest.raises(ValueError, match="fewer packs of m than the band can use"):
         estimate_region(xp[:20], xq[:20], m=2, steps=1)
+
+
+def _block_images(n, weights, rng, size=14):
+    """3-channel images with a bright 4 x 4 block at one of two places (chosen with ``weights``)
+    on noise: the block's place is the component label, so R(P,Q) lies inside R(weights_P, weights_Q)."""
+    x = rng.normal(0.0, 0.3, size=(n, 3, size, size)).astype(np.float32)
+    where = rng.choice(2, n, p=weights)
+    x[where == 0, :, 2:6, 2:6] += 1.0
+    x[where == 1, :, 8:12, 8:12] += 1.0
+    return x
+
+
+def test_cnn_on_images_of_a_collapsed_generator():
+    rng = np.random.default_rng(1)
+    w, v = np.array([0.5, 0.5]), np.array([1.0, 0.0])  # the generator draws only the first place
+    xp, xq = _block_images(800, w, rng), _block_images(800, v, rng)
+    res = estimate_region(xp, xq, steps=60, hidden=8, seed=0)
+    assert res.classifier.net == "cnn" and res.classifier.batch_size == 64
+    upper = packed_region(w, v, 1).region  # vertices (0,0), (0,0.5), (1,1): d_TV = 0.5
+    assert res.inner.issubset(upper)
+    # 400 held-out images per side: DKW radius sqrt(log 40 / 800) = 0.068; the block is obvious
+    assert res.tv_lower > 0.25
+    # packs of 2 stacked on the channel axis (PacGAN): d_TV(P^2, Q^2) = 1 - 0.5^2 = 0.75
+    two = estimate_region(xp, xq, m=2, steps=60, hidden=8, seed=0)
+    assert two.inner.issubset(packed_region(w, v, 2).region) and two.tv_lower > res.tv_lower
+    # the same images flattened through the MLP: also valid
+    flat = estimate_region(xp, xq, steps=100, net="mlp", seed=0)
+    assert flat.classifier.net == "mlp" and flat.inner.issubset(upper)
+    with pytest.raises(ValueError, match="net='cnn' takes images"):
+        estimate_region(xp[:, :2], xq[:, :2], net="cnn")
+    with pytest.raises(ValueError, match="net must be"):
+        estimate_region(xp, xq, net="resnet")
