@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from modecollapse.gan.crosscheck import ModePartition, collapse_report, scenario
+from modecollapse.gan.crosscheck import ModePartition, scenario
 from modecollapse.gan.crosscheck._estimate import ClassifierRegion, estimate_region
 from modecollapse.regions import packed_region
 
