@@ -13,7 +13,7 @@ public names below are loaded on first access (PEP 562), e.g. ``gan.GanEnsemble`
 
 from __future__ import annotations
 
-import importlib
+from modecollapse._lazy import lazy_face
 
 #: public name -> submodule that defines it
 _LAZY = {
@@ -39,14 +39,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'modecollapse.gan' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_face(__name__, _LAZY)

@@ -7,7 +7,7 @@ without torch; ``GanEnsemble`` and the other engine names import torch at that m
 
 from __future__ import annotations
 
-import importlib
+from modecollapse._lazy import lazy_face
 
 #: public name -> submodule that defines it
 _LAZY = {
@@ -21,14 +21,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_face(__name__, _LAZY)
