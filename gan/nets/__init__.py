@@ -10,23 +10,10 @@
   :func:`init_parameters` (torch's default initialisation drawn from a passed generator).
 """
 
+from modecollapse.gan.nets import _critics, _mlp, _stacked, _toy  # their __all__ lists are the public names
 from modecollapse.gan.nets._critics import mlp_critic
 from modecollapse.gan.nets._mlp import MLPDiscriminator, MLPGenerator
 from modecollapse.gan.nets._stacked import DigitClassifier, StackedDiscriminator, StackedGenerator, init_parameters
 from modecollapse.gan.nets._toy import BatchedBatchNorm, BatchedLinear, MaxoutDiscriminator, ToyGenerator, pack, unpack
 
-__all__ = [
-    "BatchedLinear",
-    "BatchedBatchNorm",
-    "ToyGenerator",
-    "MaxoutDiscriminator",
-    "pack",
-    "unpack",
-    "MLPGenerator",
-    "MLPDiscriminator",
-    "mlp_critic",
-    "DigitClassifier",
-    "StackedGenerator",
-    "StackedDiscriminator",
-    "init_parameters",
-]
+__all__ = [*_toy.__all__, *_mlp.__all__, *_critics.__all__, *_stacked.__all__]
