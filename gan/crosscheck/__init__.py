@@ -46,12 +46,9 @@ import numpy as np
 
 from modecollapse.divergences._validation import check_integer
 
-from modecollapse.gan.crosscheck._multinomial import (
-    MultinomialEstimate,
-    estimate_cell_masses,
-    l1_radius,
-    samples_for_l1_radius,
-)
+from modecollapse._lazy import lazy_face
+from modecollapse.gan.crosscheck import _estimate, _regions  # their __all__ lists are public names here
+from modecollapse.gan.crosscheck._estimate import ClassifierRecord, ClassifierRegion, estimate_region
 from modecollapse.gan.crosscheck._regions import (
     BOUND_ATOL,
     BoundCheck,
@@ -64,40 +61,10 @@ from modecollapse.gan.crosscheck._regions import (
 )
 from modecollapse.gan.data import GaussianMixture, ModePartition
 from modecollapse.gan.experiments._io import atomic_write_json, jsonable
+from modecollapse.regions import MultinomialEstimate, estimate_cell_masses, l1_radius, samples_for_l1_radius
 
-__all__ = [
-    # one entry point per item (what `gan crosscheck ITEM` runs)
-    "CROSSCHECK_ITEMS",
-    "run_crosscheck",
-    # the mixtures and their mode cells (gan.data), cell-mass estimates (numpy)
-    "GaussianMixture",
-    "ModePartition",
-    "MultinomialEstimate",
-    "estimate_cell_masses",
-    "l1_radius",
-    "samples_for_l1_radius",
-    # item 1: regions of generators on the mode partition (numpy)
-    "BOUND_ATOL",
-    "BoundCheck",
-    "CollapseReport",
-    "PackingBoundViolation",
-    "check_packing_bounds",
-    "collapse_report",
-    "generator_collapse_report",
-    "trained_collapse_reports",
-    # synthetic pairs, runners, results files
-    "dropped_modes_generator",
-    "write_results",
-    "read_results",
-    "SCENARIOS",
-    "scenario",
-    "run_regions_synthetic",
-    "run_regions_trained",
-    "run_packed_disc",
-    "run_adagan",
-    "run_variational",
-    "run_wasserstein",
-    # items 2-4 (torch), resolved lazily so that the numpy parts work without importing torch
+#: items 2-4 need torch: these names of ``_critics`` are resolved on first access (PEP 562)
+_TORCH_NAMES = (
     "TORCH_WITNESS_TERMS",
     "PackedTVEstimate",
     "VariationalTrace",
@@ -111,22 +78,41 @@ __all__ = [
     "ExactBracket",
     "divergence_bracket",
     "packed_tv_bracket",
+)
+
+__all__ = [
+    # one entry point per item (what `gan crosscheck ITEM` runs)
+    "CROSSCHECK_ITEMS",
+    "run_crosscheck",
+    # the mixtures and their mode cells (gan.data), cell-mass estimates (regions)
+    "GaussianMixture",
+    "ModePartition",
+    "MultinomialEstimate",
+    "estimate_cell_masses",
+    "l1_radius",
+    "samples_for_l1_radius",
+    # item 1: regions of generators on the mode partition (numpy)
+    *_regions.__all__,
+    # regions of any generator from samples (a classifier; torch inside the call)
+    *_estimate.__all__,
+    # synthetic pairs, runners, results files
+    "dropped_modes_generator",
+    "write_results",
+    "read_results",
+    "SCENARIOS",
+    "scenario",
+    "run_regions_synthetic",
+    "run_regions_trained",
+    "run_packed_disc",
+    "run_adagan",
+    "run_variational",
+    "run_wasserstein",
+    # items 2-4 (torch)
+    *_TORCH_NAMES,
 ]
 
-#: The torch names: everything in ``__all__`` after ``run_wasserstein`` (defined in ``_critics``).
-_LAZY = frozenset(__all__[__all__.index("run_wasserstein") + 1 :])
+__getattr__, __dir__ = lazy_face(__name__, dict.fromkeys(_TORCH_NAMES, "_critics"))
 
-
-def __getattr__(name):  # PEP 562: torch is imported only when a critic is asked for
-    if name in _LAZY:
-        from modecollapse.gan.crosscheck import _critics as _crosscheck_critics
-
-        return getattr(_crosscheck_critics, name)
-    raise AttributeError(f"module 'modecollapse.gan.crosscheck' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
 
 
 # ------------------------------------------------------------------------------------------

@@ -14,8 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from modecollapse.gan.crosscheck import ModePartition, scenario
-from modecollapse.gan.crosscheck._estimate import ClassifierRegion, estimate_region
+from modecollapse.gan.crosscheck import ClassifierRegion, ModePartition, estimate_region, scenario
 from modecollapse.regions import packed_region
 
 #: Mass of a 2-D Gaussian outside its 3-std disc: the most a disc union and the matching component
