@@ -25,8 +25,13 @@ __all__ = [
 
 
 def _pair_arrays(a, b, names):
-    x = np.ravel(check_real_array(a, names[0], allow_scalar=True))
-    y = np.ravel(check_real_array(b, names[1], allow_scalar=True))
+    arrays = []
+    for v, name in ((a, names[0]), (b, names[1])):
+        arr = check_real_array(v, name, allow_scalar=True)
+        if arr.ndim > 1:
+            raise ValueError(f"{name} must be a scalar or a 1-D array; got shape {arr.shape}")
+        arrays.append(np.ravel(arr))
+    x, y = arrays
     if x.shape != y.shape:
         raise ValueError(f"{names[0]} and {names[1]} must have the same length; got {x.size} and {y.size}")
     for arr, name in ((x, names[0]), (y, names[1])):
@@ -99,8 +104,8 @@ def region_from_hockey_stick(slopes, values) -> Region:
     env = _min_envelope(np.append(s, 0.0), np.append(v, 1.0))
     if env[-1, 1] < 1.0 - _ENDPOINT_ATOL:
         raise ValueError(
-            f"the hockey-stick values bound delta*(1) by {env[-1, 1]!r} < 1: no region has them "
-            "(every region has E_s >= 1 - s)"
+            f"slopes and values bound delta*(1) by {float(env[-1, 1])!r} < 1: no region has these hockey-stick "
+            f"values (every region has E_s >= 1 - s); got slopes={s.tolist()}, values={v.tolist()}"
         )
     env[-1] = (1.0, 1.0)
     return Region.hull(env)

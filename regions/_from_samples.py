@@ -28,7 +28,7 @@ from modecollapse.divergences._validation import check_integer, check_probabilit
 
 from ._multinomial import _check_counts, l1_radius, samples_for_l1_radius
 from ._packing import packed_region
-from ._region import Region, _region_of
+from ._region import Region, _check_packing_degree, _region_of
 
 __all__ = [
     "RegionEstimate",
@@ -156,7 +156,7 @@ def dkw_radius(n, *, alpha) -> float:
     alpha : float
         Error probability in ``(0, 1/2]``.
     """
-    n = check_integer(n, "n", minimum=1)
+    n = check_integer(n, "n", minimum=1, maximum=2**63)
     a = check_probability(alpha, "alpha", open_low=True)
     if a > 0.5:
         raise ValueError(f"alpha must be in (0, 0.5] (Massart's one-sided constant); got alpha={a!r}")
@@ -267,7 +267,7 @@ def region_from_scores(scores_p, scores_q, *, confidence: float = 0.95, m: int =
     sp = _check_scores(scores_p, "scores_p")
     sq = _check_scores(scores_q, "scores_q")
     conf = _check_confidence(confidence)
-    m = check_integer(m, "m", minimum=1)
+    m = _check_packing_degree(m)
     if not isinstance(packed, (bool, np.bool_)):
         raise TypeError(f"packed must be a bool; got packed={packed!r}")
     if m > 1 and not packed:
@@ -370,7 +370,7 @@ def region_from_counts(counts_p, counts_q, *, confidence: float = 0.95, m: int =
         raise ValueError(f"counts_p and counts_q must count the same cells; got len(counts_p)={cp.size} "
                          f"and len(counts_q)={cq.size}")
     conf = _check_confidence(confidence)
-    m = check_integer(m, "m", minimum=1)
+    m = _check_packing_degree(m)
     k = cp.size
     n_p, n_q = int(cp.sum()), int(cq.sum())
     side = 1.0 - (1.0 - conf) / 2.0

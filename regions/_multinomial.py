@@ -27,6 +27,10 @@ __all__ = [
 ]
 
 
+#: Largest sample size or cell count the bounds accept (a count beyond 2**63 is not a sample)
+_MAX_COUNT = 2**63
+
+
 def _log_weissman_multiplicity(k: int) -> float:
     # log(2^k - 2), k >= 2
     return k * math.log(2.0) + math.log1p(-(2.0 ** (1 - k)))
@@ -44,8 +48,8 @@ def l1_radius(n: int, k: int, *, confidence: float = 0.95) -> float:
     Since ``d_TV = ||.||_1 / 2``, the true distribution is within TV ``r/2`` of the estimate.
     This is an *upper* bound on the needed radius (conservative). For ``k = 1`` the radius is 0.
     """
-    n = check_integer(n, "n", minimum=1)
-    k = check_integer(k, "k", minimum=1)
+    n = check_integer(n, "n", minimum=1, maximum=_MAX_COUNT)
+    k = check_integer(k, "k", minimum=1, maximum=_MAX_COUNT)
     conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
     if k == 1:
         return 0.0
@@ -54,10 +58,15 @@ def l1_radius(n: int, k: int, *, confidence: float = 0.95) -> float:
 
 def samples_for_l1_radius(radius: float, k: int, *, confidence: float = 0.95) -> int:
     """Smallest ``n`` with :func:`l1_radius` ``(n, k) <= radius`` (the inverse of that bound)."""
-    r = check_real(radius, "radius", lo=0.0, lo_open=True)
-    k = check_integer(k, "k", minimum=2)
+    r = check_real(radius, "radius", lo=0.0, lo_open=True, hi=2.0)
+    k = check_integer(k, "k", minimum=2, maximum=_MAX_COUNT)
     conf = check_probability(confidence, "confidence", open_low=True, open_high=True)
-    n = math.ceil(2.0 * (_log_weissman_multiplicity(k) - math.log1p(-conf)) / r**2)
+    # n = 2 (log(2^k - 2) + log(1/alpha)) / r^2, in logs so that a tiny radius cannot overflow
+    log_n = math.log(2.0 * (_log_weissman_multiplicity(k) - math.log1p(-conf))) - 2.0 * math.log(r)
+    if log_n > math.log(_MAX_COUNT):
+        raise ValueError(f"radius={r!r} on k={k} cells needs about e^{log_n:.4g} samples, more than "
+                         f"{_MAX_COUNT} (2**63); ask for a larger radius")
+    n = math.ceil(2.0 * (_log_weissman_multiplicity(k) - math.log1p(-conf)) / r**2)  # r**2 > 0 here
     while l1_radius(n, k, confidence=conf) > r:  # guard the float rounding of the ceil
         n += 1
     return n

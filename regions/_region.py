@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from modecollapse.divergences._validation import as_pair, check_integer, check_real
+from modecollapse.divergences._validation import _int_text, as_pair, check_integer, check_real
 
 __all__ = [
     "ModeCollapseRegion",
@@ -193,8 +193,8 @@ def _as_eps_array(eps, name: str = "eps") -> np.ndarray:
     if isinstance(eps, (str, bytes)):
         raise TypeError(f"{name} must be real numbers in [0, 1]; got {eps!r}")
     arr = np.asarray(eps)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be real numbers in [0, 1]; got dtype {arr.dtype}")
+    if arr.dtype == object or arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be real numbers in [0, 1]; got dtype {arr.dtype} for {name}={eps!r}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real; got complex values")
     arr = arr.astype(np.float64)
@@ -214,13 +214,18 @@ def _check_level(value, name: str) -> float:
     return min(max(v, 0.0), 1.0)
 
 
+def _float_or_inf(x: int) -> float:
+    """An int cost estimate as a float for a message (``inf`` past float range, e.g. ``n = 10**400``)."""
+    return float(x) if x < 2**1023 else math.inf
+
+
 def _check_polygon_n(n, *, maximum: int | None = None) -> int:
     """The vertex count ``n`` of a certified polygon: an integer ``>= 1`` (at most ``maximum``)."""
     n = check_integer(n, "n", minimum=1)
     if maximum is not None and n > maximum:
         raise ValueError(
-            f"n={n} polygon vertices is above the limit {maximum} (time and memory grow linearly: "
-            f"~{n * 8e-6:.3g} s and ~{n * 100 / 2**30:.3g} GB); use n <= {maximum}"
+            f"n={_int_text(n)} polygon vertices is above the limit {maximum} (time and memory grow linearly: "
+            f"~{_float_or_inf(n) * 8e-6:.3g} s and ~{_float_or_inf(n) * 100 / 2**30:.3g} GB); use n <= {maximum}"
         )
     return n
 
@@ -246,7 +251,8 @@ def _check_boundary_n(n) -> int:
     n = check_integer(n, "n", minimum=2)
     if n > _MAX_BOUNDARY_POINTS:
         raise ValueError(
-            f"boundary(n={n}) would build {n} points (~{n * 48 / 2**30:.3g} GB); use n <= {_MAX_BOUNDARY_POINTS}"
+            f"boundary(n={_int_text(n)}) would build that many points (~{_float_or_inf(n) * 48 / 2**30:.3g} GB); "
+            f"use n <= {_MAX_BOUNDARY_POINTS}"
         )
     return n
 
@@ -255,8 +261,8 @@ def _as_real_array(x, name: str) -> np.ndarray:
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be real numbers; got {x!r}")
     arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be real numbers; got dtype {arr.dtype}")
+    if arr.dtype == object or arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be real numbers; got dtype {arr.dtype} for {name}={x!r}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real; got complex values")
     arr = arr.astype(np.float64)

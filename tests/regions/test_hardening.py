@@ -301,3 +301,50 @@ def test_pacgan_example_refuses_an_unhashable_name():
 def test_gaussian_region_names_sigma_when_the_shift_overflows():
     with pytest.raises(ValueError, match="sigma"):
         R.gaussian_region(0.0, 1.0, sigma=5e-324)
+
+
+# --- bools, huge integers and 2-D curves (found by tests/packaging/test_fuzz.py)
+
+
+@pytest.mark.parametrize("call", [
+    lambda r: r.delta_at(True), lambda r: r.eps_at(True), lambda r: r.contains(True, 0.3),
+    lambda r: r.contains(0.1, True), lambda r: r.tradeoff(True), lambda r: r.tradeoff_inverse(True),
+    lambda r: r.prd(True),
+])
+@pytest.mark.parametrize("region", [mode_collapse_region([0.5, 0.5], [0.3, 0.7]), GaussianRegion(1.0)])
+def test_a_bool_is_not_read_as_one(region, call):
+    with pytest.raises(TypeError, match="bool"):
+        call(region)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: GaussianRegion(1.0).inner_polygon(10**400), lambda: GaussianRegion(1.0).outer_polygon(10**400),
+    lambda: GaussianRegion(1.0).polygon_gap(10**400), lambda: GaussianRegion(1.0).boundary(10**400),
+    lambda: mode_collapse_region([0.5, 0.5], [0.3, 0.7]).boundary(10**400),
+    lambda: R.l1_radius(10**400, 3), lambda: R.l1_radius(100, 10**400),
+    lambda: R.samples_for_l1_radius(0.1, 10**400), lambda: R.region_from_counts([5, 5], [5, 5], m=10**400),
+])
+def test_huge_integers_are_refused_by_name_not_overflowed(call):
+    with pytest.raises(ValueError, match=r"\b(n|k|m)\b"):
+        call()
+
+
+@pytest.mark.parametrize("radius", [1e-300, 5e-324, 1e308])
+def test_samples_for_l1_radius_refuses_radii_it_cannot_serve(radius):
+    with pytest.raises(ValueError, match="radius"):
+        R.samples_for_l1_radius(radius, 3)
+
+
+@pytest.mark.parametrize("fn, a, b", [
+    (R.region_from_tradeoff, [[0.3]], [[0.5]]),
+    (R.region_from_hockey_stick, [[1.0]], [[0.2]]),
+    (R.region_from_prd, [[0.5]], [[0.5]]),
+])
+def test_curve_conversions_refuse_2d_input(fn, a, b):
+    with pytest.raises(ValueError, match="1-D"):
+        fn(a, b)
+
+
+def test_impossible_hockey_stick_values_name_slopes_and_values():
+    with pytest.raises(ValueError, match="slopes and values"):
+        R.region_from_hockey_stick([0.5], [0.0])  # E_0.5 = 0 < 1 - 0.5
