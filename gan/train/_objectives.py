@@ -26,7 +26,7 @@ losses are minimised):
 * ``mle``: at the optimal discriminator ``l = log(p_data / p_g)``, so ``exp(l) = D/(1-D)`` is the
   likelihood ratio and ``E_{p_g}[-exp(l)]`` (``l`` held fixed) has the gradient of
   ``KL(p_data || p_g)`` (Goodfellow 2014, "On distinguishability criteria"; GAN lecture notes
-  (Shah), section 2). Tested on a discrete toy.
+  (Shah), section 2; docs/theory.md s.1, "GAN identities"). Tested on a discrete toy.
 * ``unrolled`` (Metz et al. 2017, GAN lecture notes (Shah) eq. 15-20): the critic's parameters
   ``theta_0`` are unrolled ``theta_{k+1} = theta_k - eta * grad L_D(theta_k)`` for ``K`` plain
   gradient steps (``eta`` the critic's current learning rate) on the step's last real and fake
