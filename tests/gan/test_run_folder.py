@@ -34,6 +34,18 @@ sys.meta_path.insert(0, _Block())
 """
 
 
+def _long_run(out: Path, *extra: str) -> tuple[list[str], subprocess.Popen]:
+    """A training process that would run for a million steps, started and past its spec.json."""
+    cmd = [sys.executable, "-m", "modecollapse.gan", *SMOKE, "--steps", "1000000", "--checkpoint-every", "1000000",
+           "--out", str(out), *extra]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(1200):
+        if (out / "spec.json").exists() or p.poll() is not None:
+            break
+        time.sleep(0.05)
+    return cmd, p
+
+
 @pytest.fixture(autouse=True)
 def _one_thread():
     old = torch.get_num_threads()
@@ -160,14 +172,8 @@ def test_second_writer_is_refused(tmp_path, capsys):
 
 def test_two_processes_on_one_folder(tmp_path):
     out = tmp_path / "two"
-    cmd = [sys.executable, "-m", "modecollapse.gan", *SMOKE, "--steps", "1000000", "--checkpoint-every", "1000000",
-           "--out", str(out)]
-    a = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cmd, a = _long_run(out)
     try:
-        for _ in range(1200):
-            if (out / "spec.json").exists():
-                break
-            time.sleep(0.05)
         b_cmd = [*cmd, "--overwrite"]
         b_cmd[b_cmd.index("--seeds") + 1] = "1"
         b = subprocess.run(b_cmd, capture_output=True, text=True, timeout=120)
@@ -252,14 +258,8 @@ def test_resume_without_spec_needs_dataset(tmp_path, capsys):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_saves_a_checkpoint_and_says_how_to_resume(tmp_path, sig):
     out = tmp_path / "sig"
-    cmd = [sys.executable, "-m", "modecollapse.gan", *SMOKE, "--steps", "1000000", "--checkpoint-every", "1000000",
-           "--out", str(out)]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, p = _long_run(out)
     try:
-        for _ in range(1200):
-            if (out / "spec.json").exists():
-                break
-            time.sleep(0.05)
         time.sleep(1.0)  # a few hundred steps
         p.send_signal(sig)
         _, err = p.communicate(timeout=120)
