@@ -45,7 +45,7 @@ from typing import Callable, Mapping
 import numpy as np
 from scipy.special import rel_entr, xlogy
 
-from ._validation import _int_text, as_pair, check_real_array
+from ._validation import _int_text, as_pair, check_real, check_real_array
 
 __all__ = [
     "FDivergence",
@@ -245,15 +245,7 @@ class FDivergence:
         Uses ``(c f)*(t) = c f*(t/c)``, domain ``c * dom f*``, activation ``c g_f``,
         ``(c f)'(inf) = c f'(inf)``.
         """
-        if isinstance(c, bool) or not isinstance(c, (numbers.Real, np.floating, np.integer)):
-            raise ValueError(f"c must be a finite positive real; got c={c!r}")
-        try:
-            cf = float(c)
-        except OverflowError:  # an int beyond the float range, e.g. 10**400
-            raise ValueError(f"c must be a finite positive real; got c={_int_text(int(c))}") from None
-        if not (math.isfinite(cf) and cf > 0):
-            raise ValueError(f"c must be a finite positive real; got c={c!r}")
-        c = cf
+        c = check_real(c, "c", lo=0.0, lo_open=True)
         for label, text in (("name", name), ("quantity", quantity)):
             if text is not None and not isinstance(text, str):
                 raise TypeError(f"{label} must be a string or None; got {label}={text!r}")
