@@ -49,6 +49,7 @@ from modecollapse.divergences._validation import check_integer
 from modecollapse._lazy import lazy_face
 from modecollapse.gan.crosscheck import _estimate, _regions  # their __all__ lists are public names here
 from modecollapse.gan.crosscheck._estimate import ClassifierRecord, ClassifierRegion, estimate_region
+from modecollapse.gan.crosscheck._names import TORCH_NAMES as _TORCH_NAMES  # items 2-4, resolved lazily
 from modecollapse.gan.crosscheck._regions import (
     BOUND_ATOL,
     BoundCheck,
@@ -62,23 +63,6 @@ from modecollapse.gan.crosscheck._regions import (
 from modecollapse.gan.data import GaussianMixture, ModePartition
 from modecollapse.gan.experiments._io import atomic_write_json, jsonable
 from modecollapse.regions import MultinomialEstimate, estimate_cell_masses, l1_radius, samples_for_l1_radius
-
-#: items 2-4 need torch: these names of ``_critics`` are resolved on first access (PEP 562)
-_TORCH_NAMES = (
-    "TORCH_WITNESS_TERMS",
-    "PackedTVEstimate",
-    "VariationalTrace",
-    "WassersteinTrace",
-    "AdaGANWeightCheck",
-    "packed_tv_discriminator",
-    "variational_bound_trace",
-    "wasserstein_critic_trace",
-    "adagan_weight_crosscheck",
-    "same_components",
-    "ExactBracket",
-    "divergence_bracket",
-    "packed_tv_bracket",
-)
 
 __all__ = [
     # one entry point per item (what `gan crosscheck ITEM` runs)

@@ -33,24 +33,11 @@ from torch.nn import functional as F
 
 from modecollapse.divergences._validation import check_integer, check_probability, check_real
 
+from modecollapse.gan.crosscheck._names import TORCH_NAMES
 from modecollapse.gan.data import GaussianMixture, ModePartition
 from modecollapse.gan.nets import mlp_critic
 
-__all__ = [
-    "TORCH_WITNESS_TERMS",
-    "PackedTVEstimate",
-    "VariationalTrace",
-    "WassersteinTrace",
-    "AdaGANWeightCheck",
-    "packed_tv_discriminator",
-    "variational_bound_trace",
-    "wasserstein_critic_trace",
-    "adagan_weight_crosscheck",
-    "same_components",
-    "ExactBracket",
-    "divergence_bracket",
-    "packed_tv_bracket",
-]
+__all__ = list(TORCH_NAMES)
 
 _LOG2 = math.log(2.0)
 
