@@ -219,15 +219,20 @@ def _float_or_inf(x: int) -> float:
     return float(x) if x < 2**1023 else math.inf
 
 
+def _check_count(value, name: str, *, minimum: int, maximum: int | None, cost, limit: str | None = None) -> int:
+    """An integer ``>= minimum``; above ``maximum`` (written ``limit``) refused, naming ``name``,
+    with ``cost(n)`` saying why (``n`` as a float, ``inf`` past the float range)."""
+    n = check_integer(value, name, minimum=minimum)
+    if maximum is not None and n > maximum:
+        raise ValueError(f"{name} must be <= {limit or maximum}; got {name}={_int_text(n)} ({cost(_float_or_inf(n))})")
+    return n
+
+
 def _check_polygon_n(n, *, maximum: int | None = None) -> int:
     """The vertex count ``n`` of a certified polygon: an integer ``>= 1`` (at most ``maximum``)."""
-    n = check_integer(n, "n", minimum=1)
-    if maximum is not None and n > maximum:
-        raise ValueError(
-            f"n={_int_text(n)} polygon vertices is above the limit {maximum} (time and memory grow linearly: "
-            f"~{_float_or_inf(n) * 8e-6:.3g} s and ~{_float_or_inf(n) * 100 / 2**30:.3g} GB); use n <= {maximum}"
-        )
-    return n
+    return _check_count(n, "n", minimum=1, maximum=maximum,
+                        cost=lambda x: f"polygon time and memory grow linearly (~{x * 8e-6:.3g} s and "
+                                       f"~{x * 100 / 2**30:.3g} GB)")
 
 
 #: Largest packing degree of the exact and certified packed computations: letter counts up to
@@ -237,24 +242,14 @@ _MAX_PACKING_DEGREE = 2**53
 
 def _check_packing_degree(m) -> int:
     """The packing degree ``m``: an integer in ``[1, 2^53]``, refused (naming ``m``) beyond."""
-    m = check_integer(m, "m", minimum=1)
-    if m > _MAX_PACKING_DEGREE:
-        raise ValueError(
-            f"m must be <= 2**53 = {_MAX_PACKING_DEGREE} (letter counts are float64 integers); "
-            f"got m with {len(str(m))} digits"
-        )
-    return m
+    return _check_count(m, "m", minimum=1, maximum=_MAX_PACKING_DEGREE, limit=f"2**53 = {_MAX_PACKING_DEGREE}",
+                        cost=lambda x: "letter counts are float64 integers")
 
 
 def _check_boundary_n(n) -> int:
     """The point count of ``boundary(n)``: an integer in ``[2, 1e7]``, refused with the cost above."""
-    n = check_integer(n, "n", minimum=2)
-    if n > _MAX_BOUNDARY_POINTS:
-        raise ValueError(
-            f"boundary(n={_int_text(n)}) would build that many points (~{_float_or_inf(n) * 48 / 2**30:.3g} GB); "
-            f"use n <= {_MAX_BOUNDARY_POINTS}"
-        )
-    return n
+    return _check_count(n, "n", minimum=2, maximum=_MAX_BOUNDARY_POINTS,
+                        cost=lambda x: f"boundary(n) would build n points (~{x * 48 / 2**30:.3g} GB)")
 
 
 def _as_real_array(x, name: str) -> np.ndarray:
