@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from modecollapse.divergences._validation import _int_text, as_pair, check_integer, check_real
+from modecollapse.divergences._validation import _int_text, as_pair, check_integer, check_real, check_real_array
 
 __all__ = [
     "ModeCollapseRegion",
@@ -190,14 +190,7 @@ def _simplify(h: np.ndarray, tol: float) -> np.ndarray:
 
 
 def _as_eps_array(eps, name: str = "eps") -> np.ndarray:
-    if isinstance(eps, (str, bytes)):
-        raise TypeError(f"{name} must be real numbers in [0, 1]; got {eps!r}")
-    arr = np.asarray(eps)
-    if arr.dtype == object or arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must be real numbers in [0, 1]; got dtype {arr.dtype} for {name}={eps!r}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real; got complex values")
-    arr = arr.astype(np.float64)
+    arr = _as_real_array(eps, name, allow_nan=True)
     # round-off slack of 1e-12 outside [0, 1] is accepted and clipped (sums of masses)
     bad = ~np.isfinite(arr) | (arr < -_ENDPOINT_ATOL) | (arr > 1.0 + _ENDPOINT_ATOL)
     if np.any(bad):
@@ -252,15 +245,11 @@ def _check_boundary_n(n) -> int:
                         cost=lambda x: f"boundary(n) would build n points (~{x * 48 / 2**30:.3g} GB)")
 
 
-def _as_real_array(x, name: str) -> np.ndarray:
-    if isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be real numbers; got {x!r}")
-    arr = np.asarray(x)
-    if arr.dtype == object or arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must be real numbers; got dtype {arr.dtype} for {name}={x!r}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real; got complex values")
-    arr = arr.astype(np.float64)
+def _as_real_array(x, name: str, *, allow_nan: bool = False) -> np.ndarray:
+    """``x`` as float64 (any shape, scalars too): strings, bools, objects and complex refused by name."""
+    arr = check_real_array(x, name, allow_scalar=True)
+    if allow_nan:
+        return arr
     if np.any(np.isnan(arr)):
         raise ValueError(f"{name} must not contain NaN; got {name}={x!r}")
     return arr
