@@ -168,6 +168,15 @@ def _short(x, limit: int = 80) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
+def _check_finite_nonnegative(arr: np.ndarray, name: str) -> None:
+    """Refuse, naming ``name``, an array with a non-finite or a negative entry."""
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; got {name}={_short(arr)}")
+    if np.any(arr < 0):
+        i = int(np.argmin(arr))
+        raise ValueError(f"{name} must be non-negative; got {name}[{i}]={float(arr[i])!r}")
+
+
 def as_probability_vector(x, name: str = "p", *, atol: float | None = None) -> np.ndarray:
     """Validate ``x`` as a probability vector and return it as a float64 array of shape (k,).
 
@@ -209,11 +218,7 @@ def as_probability_vector(x, name: str = "p", *, atol: float | None = None) -> n
         raise ValueError(f"{name} must be 1-D; got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must have at least one atom; got an empty array")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; got {name}={_short(arr)}")
-    if np.any(arr < 0):
-        i = int(np.argmin(arr))
-        raise ValueError(f"{name} must be non-negative; got {name}[{i}]={float(arr[i])!r}")
+    _check_finite_nonnegative(arr, name)
     if atol is None:
         atol = sum_tolerance(in_dtype, arr.size)
     s = float(arr.sum())
@@ -366,11 +371,7 @@ def normalize(weights, name: str = "weights"):
     arr = arr.astype(np.float64, copy=True)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array; got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; got {name}={_short(arr)}")
-    if np.any(arr < 0):
-        i = int(np.argmin(arr))
-        raise ValueError(f"{name} must be non-negative; got {name}[{i}]={float(arr[i])!r}")
+    _check_finite_nonnegative(arr, name)
     scale = float(arr.max())
     if not scale > 0:
         raise ValueError(f"{name} must have a positive total; got {name}={_short(arr)}")
