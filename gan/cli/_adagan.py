@@ -7,6 +7,8 @@ checkpoint ``<out>/adagan_checkpoint.pt`` after every component; ``--resume`` co
 
 from __future__ import annotations
 
+from modecollapse.gan.cli._args import add_device, add_quiet
+
 NAME = "adagan"
 HELP = "AdaGAN coverage experiment: boosted/ensemble/TopKLast mixtures of GANs on 1..10-mode Gaussian mixtures"
 
@@ -26,9 +28,9 @@ def add_arguments(parser) -> None:
                         help="mixture sizes at which coverage is reported, e.g. '--eval-at 1 3 10'")
     parser.add_argument("--steps", type=int, default=None, help="GAN steps per component")
     parser.add_argument("--m", type=int, default=None, help="packing degree of the base GAN (1 = GAN)")
-    parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda[:i]")
+    add_device(parser)
     parser.add_argument("--resume", action="store_true", help="continue from <out>/adagan_checkpoint.pt")
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_quiet(parser)
 
 
 def run(args) -> int:

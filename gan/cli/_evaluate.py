@@ -7,6 +7,8 @@ metrics of ``results.json`` exactly (same samples), which it reports.
 
 from __future__ import annotations
 
+from modecollapse.gan.cli._args import add_device, add_threads
+
 NAME = "evaluate"
 HELP = "recompute modes, high-quality fraction and reverse KL of a trained run from its checkpoint"
 
@@ -15,8 +17,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("run_dir", help="run folder written by `python -m modecollapse.gan train`")
     parser.add_argument("--samples", type=int, default=None, help="samples per member (default: the run's)")
     parser.add_argument("--sample-seed", type=int, default=0, help="seed of the evaluation latents (default 0)")
-    parser.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    add_device(parser)
+    add_threads(parser)
 
 
 def run(args) -> int:

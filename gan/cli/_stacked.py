@@ -9,6 +9,8 @@ and one checkpoint per run, ``<out>/stacked_m<m>_seed<s>.pt``, written atomicall
 
 from __future__ import annotations
 
+from modecollapse.gan.cli._args import add_device, add_quiet, add_threads
+
 NAME = "stacked"
 HELP = "train GAN/PacGAN(m) on stacked MNIST (1000 modes) and count the modes captured"
 
@@ -25,10 +27,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--n-eval", type=int, default=None, help="override the number of evaluation samples (26,000)")
     parser.add_argument("--classifier-epochs", type=int, default=None, help="override the digit classifier's epochs")
     parser.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints; default 500")
-    parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda[:i]")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    add_device(parser)
+    add_threads(parser)
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_quiet(parser)
 
 
 def run(args) -> int:

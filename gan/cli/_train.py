@@ -15,6 +15,8 @@ checked before training. ``--resume --out DIR`` continues a run from its ``spec.
 
 from __future__ import annotations
 
+from modecollapse.gan.cli._args import add_device, add_threads
+
 import sys
 
 NAME = "train"
@@ -41,8 +43,8 @@ def add_arguments(parser) -> None:
     g.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its checkpoint (the other settings come from its spec.json)")
     g.add_argument("--overwrite", action="store_true", help="replace an existing run in --out")
-    parser.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    add_device(parser)
+    add_threads(parser)
     parser.add_argument("--stop-at", type=int, default=None,
                         help="stop after this many total steps with a checkpoint (continue with --resume)")
     parser.add_argument("--method", default=None,
