@@ -255,6 +255,14 @@ def _pair(x, z, m):
     return pack(torch.cat([x, z], dim=-1), m)
 
 
+def _joint_logits(grp, real, fake, z):
+    """The joint discriminator on ``(x, X(x))`` and on ``(G(z), z)``, ``X`` (encoder or
+    reconstructor) held fixed: the critic step of ALI and VEEGAN, which differ in the labels."""
+    with torch.no_grad():
+        code = grp.X(real, chunks=grp.m)
+    return grp.D(_pair(real, code, grp.m)), grp.D(_pair(fake, z, grp.m))
+
+
 class _ALI(Objective):
     """ALI / BiGAN (Dumoulin et al. 2017; Donahue et al. 2017): D tells ``(x, E(x))`` (label 1)
     from ``(G(z), z)`` (label 0) with the logistic loss; G and the encoder E minimise the swapped
@@ -263,9 +271,8 @@ class _ALI(Objective):
     name = "ali"
 
     def group_critic_loss(self, grp, real, fake, z, eps_draw):
-        with torch.no_grad():
-            enc = grp.X(real, chunks=grp.m)
-        return _gan_d_loss(grp.D(_pair(real, enc, grp.m)), grp.D(_pair(fake, z, grp.m)))
+        data, gen = _joint_logits(grp, real, fake, z)
+        return _gan_d_loss(data, gen)
 
     def group_generator_loss(self, grp, real, fake, z, lr_d):
         enc = grp.X(real, chunks=grp.m)
@@ -282,9 +289,8 @@ class _VEEGAN(Objective):
     name = "veegan"
 
     def group_critic_loss(self, grp, real, fake, z, eps_draw):
-        with torch.no_grad():
-            rec = grp.X(real, chunks=grp.m)
-        return _gan_d_loss(grp.D(_pair(fake, z, grp.m)), grp.D(_pair(real, rec, grp.m)))
+        data, gen = _joint_logits(grp, real, fake, z)
+        return _gan_d_loss(gen, data)
 
     def group_generator_loss(self, grp, real, fake, z, lr_d):
         ratio = grp.D(_pair(fake, z, grp.m)).mean(1)
