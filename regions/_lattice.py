@@ -57,6 +57,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import fft as _fft
+from scipy.signal import lfilter as _lfilter
 from scipy.special import logsumexp
 
 from ._typeclasses import _Classes, _one_minus_pow, _pow_mass
@@ -408,60 +409,245 @@ def _certified_packed_tv(cl: _Classes, m: int, width: float, *, max_points: int 
     )
 
 
-def _region_bounds(cl: _Classes, m: int, h: float, log_tau: float, max_points: int, n_thresholds: int = 400):
-    """Certified inner points and outer supporting lines of R(P^m, Q^m) at lattice step ``h``.
+def _rounding_tails(cl: _Classes, k: np.ndarray, h: float, m: int, log_tau: float) -> tuple[float, float, float]:
+    r"""``s`` with certified costs of the sequences whose rounding error ``D = L - hK`` exceeds it.
 
-    Inner: for thresholds ``t`` the deterministic tests ``S_t = {K > t}`` (plus every sequence with a
-    P-only letter) have ``Q^m(S_t) <= eps_t`` and ``P^m(S_t) >= delta_t`` (certified as in the module
-    docstring), so ``(eps_t, delta_t)`` lies in the region (regions are closed under raising eps
-    and lowering delta). Outer: Neyman-Pearson, ``delta*(eps) <= lam eps + H_lam`` for every
-    ``lam >= 0`` with ``H_lam = max_S P(S) - lam Q(S) = A0 + E_P[(1 - lam e^{-L})_+]``, bounded above
-    via ``L <= hK + E``. Returns ``(points (n,2), slopes, intercepts)``.
+    Returns ``(s, tail_P, tail_lam)``. A sequence with ``|D| > s`` may sit on the wrong side of
+    the test ``{K > t}`` at ``lam = e^{h t}``: outside it with ``L > h t`` (cost ``<= P(x)``, total
+    ``<= P^m(D > s) <= tail_P``, Chernoff on both tails) or inside it with ``L <= h t`` (cost
+    ``<= lam Q(x)``). For the latter ``hK > h t`` and ``D < -s``, so for any ``a >= 0``
+
+    .. math:: \sum lam Q(x) \le e^{-a s} E_Q[e^{hK - h t + h t - a D}] e^{-h t} lam
+              = e^{-a s} \Bigl(\sum_c P_c e^{-(1 + a) e_c}\Bigr)^m =: tail_lam
+
+    (``Q_c e^{h k_c} = P_c e^{-e_c}``, ``e_c = l_c - h k_c``), the same for every ``lam``.
+    """
+    e = cl.l - h * k
+    shift = m * _l_roundoff(cl)
+    s = 0.0
+    parts = []
+    for mass in (cl.P, cl.Q):
+        lw = np.log(mass)
+        up, t_up = _chernoff_hi(lw, e, m, log_tau)
+        dn, t_dn = _chernoff_hi(lw, -e, m, log_tau)
+        parts.append((lw, t_up, t_dn))
+        s = max(s, up, dn)
+    lwP, t_up, t_dn = parts[0]
+    tail_P = (_tail_bound(lwP, e, m, s, t_up) if t_up > 0 else 0.0) + (_tail_bound(lwP, -e, m, s, t_dn) if t_dn > 0 else 0.0)
+    if t_dn > 0:
+        tail_lam = min(_tail_bound(lwP - e, -e, m, s, a) for a in (t_dn, 0.5 * t_dn, 2.0 * t_dn))
+    else:  # no lower tail at all: D >= -s for every sequence
+        tail_lam = 0.0
+    return s + shift, tail_P, tail_lam
+
+
+def _flip_weights(h: float, s: float) -> np.ndarray:
+    """Weights ``g(j)``, ``j = -J..J``, of the flip zone of the test ``{K > t}`` at ``lam = e^{h t}``.
+
+    With ``|L - hK| <= s`` the test ``{K > t}`` and the optimal ``{L > h t}`` differ only where
+    ``|h(K - t)| < s``; there ``|P(x) - lam Q(x)| = P(x) |1 - e^{ht - L}|`` is at most
+    ``P(x) (1 - e^{-(hj + s)})`` for ``j = K - t <= 0`` and ``P(x) (e^{s - hj} - 1)`` for ``j > 0``.
+    """
+    J = int(math.ceil(s / h)) + 1
+    j = np.arange(-J, J + 1, dtype=np.float64)
+    hj = h * j
+    g = np.where(j <= 0, -np.expm1(-np.minimum(hj + s, 700.0)), np.expm1(np.minimum(s - hj, 700.0)))
+    g = np.where(((j <= 0) & (hj > -s)) | ((j > 0) & (hj <= s)), np.maximum(g, 0.0), 0.0)
+    return g * (1.0 + 1e-10)  # exp/expm1 and h*j round-off (the weights vanish at the zone's ends)
+
+
+#: Smallest eps at which the region path guarantees the requested width (below it the exact boundary
+#: may rise from (0, A0) to nearly 1 within a Q-mass no float lattice resolves: likelihood ratios
+#: beyond e^700).
+_EPS_FLOOR = 1e-17
+
+
+class _RegionCertificate(NamedTuple):
+    """Certified achievable points and hockey-stick lines of ``R(P^m, Q^m)`` at one lattice step."""
+
+    points: np.ndarray  # (n, 2): (eps, delta) of tests, eps an upper and delta a lower bound
+    slopes: np.ndarray  # lam_t = e^{h t}
+    intercepts: np.ndarray  # certified upper bounds of H_lam = max_S P^m(S) - lam Q^m(S)
+    h: float
+    n_points: int
+    s: float  # the rounding deviation used (Chernoff, or the deterministic E)
+    floor: float  # FFT round-off and window tails: the part of the gap a finer lattice cannot reduce
+    eps_floor: float  # the gap is measured above it (_EPS_FLOOR or the smallest certified eps of a test)
+
+
+def _region_certificate(
+    cl: _Classes, m: int, h: float, log_tau: float, max_points: int, chord_budget: float
+) -> _RegionCertificate:
+    """Certified points and lines of ``R(P^m, Q^m)`` at the lattice thresholds ``t``: the tests
+    ``S_t = {K > t}`` (plus the P-only sequences) and ``delta <= lam_t eps + H^up_t``, ``lam_t = e^{h t}``.
+
+    Certificate (``_lattice`` module docstring, with the TV's flip-zone argument at ``lam`` instead of
+    1): ``H_lam = A0 + E_P[(1 - lam e^{-L})_+ ; F^m]`` is at most ``P^m(S_t) - lam Q^m(S_t)`` plus the
+    flip-zone sum ``G_t = sum_K P_K g(K - t)`` (:func:`_flip_weights`) over sequences with
+    ``|L - hK| <= s``, plus the certified cost of the others (:func:`_rounding_tails`, Chernoff;
+    the deterministic ``E`` with no tail when Chernoff does not beat it). Also
+    ``H_lam <= A0 + P^m(L > h t)`` (no lam Q part), used for steep lines.
+
+    Q-masses: ``Q_c = P_c e^{-l_c} = e^{-h k_c} P'_c`` with ``P'_c = P_c e^{-e_c}``
+    (``e_c = l_c - h k_c``), so the law of K under Q is *exactly* ``e^{-hK}`` times the m-fold law of
+    P', and ``lam Q^m(S_t) = R_t = sum_{K > t} P'_K e^{-h(K - t)}`` (a first-order recursion, weights
+    <= 1). Above ``t = 0`` this has an error relative to ``e^{-ht}`` where the direct Q sums have an
+    absolute one (which the lines would multiply by ``lam``); at and below it the direct Q law is
+    used. Every sum carries the FFT round-off bound, the summation bound ``gamma_n sum|y|`` and the
+    window tails. ``G_t`` is a direct correlation (no FFT) of the computed law with ``2J + 1``
+    weights, ``J ~ s / h``.
+
+    Only some thresholds are kept (and ``t = 0``): between kept thresholds ``t1 < t2`` the chord of
+    the inner polygon and the two lines of the outer one differ by at most about
+    ``Q-mass between * (lam_t2 - lam_t1) ~ h P_K (t2 - t1)^2``, so thresholds are spaced to keep
+    that below ``chord_budget`` (unit steps of ``sum_K sqrt(h P_K / chord_budget)``). Fewer points
+    and lines only loosen the polygons, and the caller measures the gap.
     """
     k, wins = _lattice_sizes(cl, m, h, log_tau)
+    Pt = cl.P * np.exp(-(cl.l - h * k))
+    loT, hiT, tauT = _window(np.log(Pt), k, m, log_tau)
+    wins.append((loT, hiT, tauT, _fft.next_fast_len(hiT - loT + 1, real=True)))
     nmax = max(w[3] for w in wins)
     if nmax > max_points:
         raise _TooLarge(nmax)
     E = _deterministic_E(cl, k, h, m)
-    (loP, hiP, tauP, nP), (loQ, hiQ, tauQ, nQ) = wins
+    s, tDP, tDQ = _rounding_tails(cl, k, h, m, log_tau + math.log(10.0))
+    if not (s < E and tDP + tDQ <= 100.0 * math.exp(log_tau)):  # Chernoff saturated: the deterministic E
+        s, tDP, tDQ = E, 0.0, 0.0
+    s *= 1.0 + 1e-12
     A0 = _one_minus_pow(cl.a, m)
-    lo, hi = min(loP, loQ), max(hiP, hiQ)
-    # thresholds: P-law quantiles and Q-law quantiles, plus 0
-    yP, e2P = _compose(cl.P, k, m, nP)
-    KsP = np.arange(loP, hiP + 1)
-    vP = yP[np.mod(KsP, nP).astype(np.int64)]
-    del yP
-    yQ, e2Q = _compose(cl.Q, k, m, nQ)
-    KsQ = np.arange(loQ, hiQ + 1)
-    vQ = yQ[np.mod(KsQ, nQ).astype(np.int64)]
-    del yQ
-    cP = np.concatenate([np.cumsum(vP[::-1])[::-1], [0.0]])  # cP[i] = sum_{K >= KsP[i]}
+    a0_err = 4 * _U * (1 + m * _U) * max(A0, 1e-300) if A0 > 0 else 0.0
+    lo, hi = min(w[0] for w in wins), max(w[1] for w in wins)
+    size = hi - lo + 1
+    laws = []
+    for mass, (lw, hw, tau, n) in zip((cl.P, cl.Q, Pt), wins):
+        v = np.zeros(size)
+        y, e2 = _compose(mass, k, m, n)
+        v[lw - lo : hw - lo + 1] = y[np.mod(np.arange(lw, hw + 1), n).astype(np.int64)]
+        del y
+        laws.append((v, e2, tau, lw, hw, float(np.abs(v).sum())))
+    (vP, e2P, tauP, loP, hiP, absP), (vQ, e2Q, tauQ, loQ, hiQ, absQ), (vT, e2T, tauT, loT, hiT, absT) = laws
+    # relative error of each P'_c against the exact Q_c e^{h k_c} (l_c's and exp's round-off), to the m
+    rel_T = math.expm1(m * (_l_roundoff(cl) + 8 * _U)) * (1.0 + 1e-6)
+    # thresholds t = lo - 1 .. hi; c[i] = sum_{K > lo - 1 + i}
+    cP = np.concatenate([np.cumsum(vP[::-1])[::-1], [0.0]])
     cQ = np.concatenate([np.cumsum(vQ[::-1])[::-1], [0.0]])
-    qs = np.linspace(0.0, 1.0, n_thresholds)
-    tP = KsP[np.clip(np.searchsorted(-cP[:-1], -qs * cP[0]), 0, KsP.size - 1)]
-    tQ = KsQ[np.clip(np.searchsorted(-cQ[:-1], -qs * cQ[0]), 0, KsQ.size - 1)]
-    ts = np.unique(np.concatenate([tP, tQ, [0, lo - 1, hi]]))
-    # tail sums over K > t within the windows, with their certified error
-    iP = np.clip(np.searchsorted(KsP, ts, side="right"), 0, KsP.size)
-    iQ = np.clip(np.searchsorted(KsQ, ts, side="right"), 0, KsQ.size)
-    sP = cP[iP]
-    sQ = cQ[iQ]
-    errP = np.sqrt(KsP.size - iP) * e2P + _gamma(nP + 1) * float(np.abs(vP).sum())
-    errQ = np.sqrt(KsQ.size - iQ) * e2Q + _gamma(nQ + 1) * float(np.abs(vQ).sum())
-    delta = np.clip(A0 + sP - errP - tauP - 4 * _U, 0.0, 1.0)
-    eps = np.clip(sQ + errQ + tauQ + 4 * _U, 0.0, 1.0)
-    points = np.column_stack([eps, delta])
-    # outer lines at lam = e^{theta}, theta = h t: H_lam <= A0 + sum_{hK + E > theta} P_K (1 - e^{theta - E - hK})
-    # = A0 + C1 - e^{theta - E - h K0} C2 with top-down cumulative sums (K >= K0 keeps e^{-h(K-K0)} <= 1)
-    K0 = int(KsP[0])
-    c1 = cP
-    c2 = np.concatenate([np.cumsum((vP * np.exp(-h * (KsP - K0)))[::-1])[::-1], [0.0]])
+    r = math.exp(-h)
+    S = _lfilter([1.0], [1.0, -r], vT[::-1])[::-1]  # S[K - lo] = sum_{K' >= K} P'_K' r^(K' - K)
+    Sabs = _lfilter([1.0], [1.0, -r], np.abs(vT)[::-1])[::-1]
+    # recursion round-off (two roundings a step, and r's own rounding raised to the power j, all
+    # damped by r^j): <= 4 u / (1 - r) times the largest |S| above
+    rec = (4.0 * _U / max(-math.expm1(-h), 1e-300)) * np.maximum.accumulate(Sabs[::-1])[::-1]
+    R = np.concatenate([r * S, [0.0]])
+    Rerr = np.concatenate([r * rec, [0.0]]) * (1.0 + 4 * _U) + 4 * _U * np.abs(R)
+    del S, Sabs, rec
+    ts = np.arange(lo - 1, hi + 1)
+    # (chords where Q^m(S_t) < _EPS_FLOOR lie below the eps floor, where the gap is not measured)
+    th_all = h * ts.astype(np.float64)
+    cnt_all = np.clip(hiT - np.maximum(ts, loT - 1), 0, None).astype(np.float64)
+    with np.errstate(over="ignore", under="ignore"):  # eps upper bounds as below, all thresholds
+        eps_all = (R + Rerr + np.sqrt(cnt_all) * e2T + tauT) * np.exp(-np.minimum(th_all, 745.0)) * 1.001
+    seen = np.where(th_all > 0.0, eps_all, cQ) >= _EPS_FLOOR
+    del th_all, cnt_all, eps_all
+    dens = np.sqrt(np.maximum(vP, 0.0) * (h / chord_budget)) * seen[:-1]
+    phi = np.concatenate([[0.0], np.cumsum(dens)])
+    del dens
+    level = np.floor(phi)
+    edge = np.flatnonzero(seen[1:] != seen[:-1])  # where Q^m(S_t) crosses the floor
+    sel = np.concatenate([[0], np.flatnonzero(level[1:] != level[:-1]) + 1, edge, edge + 1, [ts.size - 1]])
+    sel = np.unique(np.concatenate([sel, sel - 1, [min(max(-(lo - 1), 0), ts.size - 1)]]).clip(0, ts.size - 1))
+    # H_lam <= A0 + P^m(L > theta) <= A0 + P(K > t - J) + P^m(|D| > s): no lam Q part, for steep lines
+    Jz = int(math.ceil(s / h)) + 1
+    cP_alt = cP[np.maximum(sel - Jz, 0)]
+    cnt_alt = np.clip(hiP - np.maximum(ts[sel] - Jz, loP - 1), 0, None).astype(np.float64)
+    ts, cP, cQ, R, Rerr = ts[sel], cP[sel], cQ[sel], R[sel], Rerr[sel]
+    cntP = np.clip(hiP - np.maximum(ts, loP - 1), 0, None).astype(np.float64)
+    cntQ = np.clip(hiQ - np.maximum(ts, loQ - 1), 0, None).astype(np.float64)
+    cntT = np.clip(hiT - np.maximum(ts, loT - 1), 0, None).astype(np.float64)
+    errP = np.sqrt(cntP) * e2P + _gamma(size + 1) * absP + tauP
+    errQ = np.sqrt(cntQ) * e2Q + _gamma(size + 1) * absQ + tauQ
+    Rerr = Rerr + np.sqrt(cntT) * e2T + tauT  # FFT part (weights <= 1) and the folded / outside mass
+    del cntP, cntQ, cntT
     theta = h * ts.astype(np.float64)
-    j = np.clip(np.searchsorted(h * KsP + E, theta, side="right"), 0, KsP.size)  # first K with hK+E > theta
-    with np.errstate(over="ignore"):
-        fac = np.exp(np.minimum(theta - E - h * K0, 700.0))
-    Hup = A0 + c1[j] - fac * c2[j]
-    absP = float(np.abs(vP).sum())
-    Hup = Hup + np.sqrt(KsP.size - j) * e2P + tauP + 4 * (KsP.size + 2) * _U * absP + 8 * _U
-    slopes = np.exp(np.minimum(theta, 700.0))
-    return points, slopes, np.minimum(Hup, 1.0), E, nmax
+    lam = np.exp(np.minimum(theta, 700.0))
+    ok = theta <= 700.0
+    up = theta > 0.0  # lam > 1: the tilted law; else the direct Q law
+    lamQ_up = np.where(up, (R + Rerr) * (1.0 + rel_T), lam * (cQ + errQ))
+    lamQ_low = np.where(up, np.maximum(R - Rerr, 0.0) * (1.0 - rel_T), lam * np.maximum(cQ - errQ, 0.0))
+    delta = np.clip(A0 + cP - errP - a0_err - 4 * _U * (1.0 + A0), 0.0, 1.0)
+    # eps = Q^m(S_t) <= lamQ_up / lam (e^{-theta} by exp of -theta, 4 ulp of slack)
+    with np.errstate(over="ignore", under="ignore"):
+        eps = lamQ_up * np.exp(-np.maximum(theta, -700.0)) * (1.0 + 8 * _U) + 4 * _U * np.where(up, 0.0, 1.0)
+    eps = np.where(theta > 700.0, np.minimum(cQ + errQ, 1.0) + 4 * _U, eps)
+    eps = np.where(np.isfinite(eps), eps, 1.0)
+    points = np.column_stack([np.clip(eps, 0.0, 1.0), delta])
+    del eps, delta
+    g = _flip_weights(h, s)
+    J = (g.size - 1) // 2
+    vpad = np.concatenate([np.zeros(J + 1), vP, np.zeros(J)])
+    # G[i] = sum_j g(j) vP[t_i + j] = sum_r g[r] vpad[i + r], i = t_i - (lo - 1); blocks of ~16 MB
+    view = np.lib.stride_tricks.sliding_window_view(vpad, g.size)
+    G = np.empty(sel.size)
+    step = max(1, (1 << 21) // g.size)
+    for b0 in range(0, sel.size, step):
+        G[b0 : b0 + step] = np.einsum("ij,j->i", view[sel[b0 : b0 + step]], g)
+    del vpad, view
+    gmax = float(g.max()) if g.size else 0.0
+    Gerr = math.sqrt(_dot(g, g)) * e2P + _gamma(g.size + 1) * gmax * absP + gmax * tauP
+    Hup = A0 + a0_err + cP + errP - lamQ_low + G + Gerr + tDP + tDQ
+    Hup += 8 * _U * (1.0 + A0 + np.abs(cP) + lamQ_low + np.abs(G))
+    H_alt = A0 + a0_err + cP_alt + np.sqrt(cnt_alt) * e2P + _gamma(size + 1) * absP + tauP + tDP
+    H_alt += 8 * _U * (1.0 + A0 + np.abs(cP_alt))
+    Hup = np.minimum(np.minimum(Hup, H_alt), 1.0)
+    floor = float(np.max(errP) + np.max(np.where(up, Rerr, lam * errQ))) + Gerr + tDP + tDQ
+    eps_floor = max(float(np.min(points[:, 0])), _EPS_FLOOR)
+    return _RegionCertificate(points, lam[ok], Hup[ok], h, nmax, s, floor, eps_floor)
+
+
+def _hull_lines(slopes: np.ndarray, inters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of ``f(eps) = min_j (slopes_j eps + inters_j)`` that can touch it, by slope descending.
+
+    A line not below the minimum of its two neighbours (their crossing to the left of its crossing
+    with the next) is nowhere the strict minimum of the whole set, so all such lines are dropped at
+    once, repeatedly; dropping lines only raises ``f``, so any float slip errs on the safe side for
+    an outer bound.
+    """
+    order = np.lexsort((inters, -slopes))
+    s, c = slopes[order], inters[order]
+    keep = np.concatenate([[True], s[1:] != s[:-1]])  # equal slopes: the smallest intercept
+    s, c = s[keep], c[keep]
+    for _ in range(10_000):
+        if s.size <= 2:
+            break
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            x = (c[1:] - c[:-1]) / (s[:-1] - s[1:])
+        bad = ~(x[:-1] < x[1:])
+        if not bad.any():
+            break
+        keep = np.ones(s.size, dtype=bool)
+        keep[1:-1] = ~bad
+        s, c = s[keep], c[keep]
+    return s, c
+
+
+def _envelope_points(slopes: np.ndarray, inters: np.ndarray) -> np.ndarray:
+    """Points on or above ``min_j (slopes_j eps + inters_j)`` at its vertices in [0, 1].
+
+    Each point is the larger of its two lines' values (plus a round-off margin), so the chord
+    between consecutive points lies on or above the line they share: the upper hull of the points
+    is above the minimum of the lines everywhere.
+    """
+    s, c = _hull_lines(slopes, inters)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x = (c[1:] - c[:-1]) / (s[:-1] - s[1:])
+    a = np.flatnonzero((x > 0.0) & (x < 1.0))  # vertex between lines a and a + 1
+    xi = x[a]
+    with np.errstate(over="ignore", invalid="ignore"):
+        yi = np.maximum(s[a] * xi + c[a], s[a + 1] * xi + c[a + 1])
+        y0 = float(np.min(c))  # f(0) and f(1): the active lines' values there
+        y1 = float(np.min(s + c))
+    xs = np.concatenate([[0.0], xi, [1.0]])
+    ys = np.concatenate([[y0], yi, [y1]])
+    ys = ys + 1e-14 + 4 * _U * np.abs(ys)
+    ys = np.where(np.isfinite(ys), ys, 1.0)
+    return np.column_stack([xs, np.clip(ys, 0.0, 1.0)])

@@ -31,7 +31,16 @@ import numpy as np
 
 from modecollapse.divergences._validation import as_pair, check_integer, check_real
 
-from ._lattice import _TAIL_SHARE, _certified_packed_tv, _cost_message, _region_bounds, _TooLarge
+from ._lattice import (
+    _TAIL_SHARE,
+    _certified_packed_tv,
+    _cost_message,
+    _envelope_points,
+    _predicted_points,
+    _region_certificate,
+    _span,
+    _TooLarge,
+)
 from ._region import Region, _check_packing_degree, _region_of
 from ._typeclasses import (
     _PAIR_TYPE_LIMIT,
@@ -325,8 +334,13 @@ class PackedRegion:
     tv : PackedTVBounds
         Certified bracket of ``d_TV(P^m, Q^m)`` (the max of ``delta - eps`` over the region).
     gap : float
-        ``max_eps (outer.delta_at(eps) - inner.delta_at(eps))`` on a 2001-point grid (0 when exact):
-        how far apart the two polygons are.
+        ``sup_{eps >= eps_floor} (outer.delta_at(eps) - inner.delta_at(eps))``, computed exactly at
+        the polygons' vertices (0 when exact); at most the requested ``width``.
+    eps_floor : float
+        Where the width guarantee starts (0 when exact; ~1e-15 otherwise): the smallest Q-mass the
+        lattice path certifies for a test is its absolute round-off bound, so below it the inner
+        polygon is a chord from (0, 0) while the exact boundary may rise to nearly 1 there (a pair
+        whose likelihood ratio exceeds e^700 with high probability).
     """
 
     inner: Region
@@ -336,6 +350,25 @@ class PackedRegion:
     m: int
     tv: PackedTVBounds
     gap: float
+    eps_floor: float = 0.0
+
+    def hockey_stick_bounds(self, slope) -> tuple[float, float]:
+        """Certified ``(lower, upper)`` of ``E_slope(P^m || Q^m) = max_S P^m(S) - slope Q^m(S)``.
+
+        The support values of the two polygons (``inner ⊆ R ⊆ outer``); ``upper - lower`` is at most
+        :attr:`gap` plus ``slope * eps_floor``, and both are the exact value when :attr:`exact`.
+        ``slope = e^eps`` gives the ``delta(eps)`` of an m-fold composition (differential privacy).
+
+        Examples
+        --------
+        >>> pr = packed_region([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], 40, method="lattice", width=1e-4)
+        >>> lo, hi = pr.hockey_stick_bounds(2.0)
+        >>> lo <= packed_region([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], 40).region.hockey_stick(2.0) <= hi
+        True
+        >>> hi - lo <= 1e-4
+        True
+        """
+        return self.inner.hockey_stick(slope), self.outer.hockey_stick(slope)
 
     @property
     def region(self) -> Region:
@@ -384,15 +417,21 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
     2e6. Otherwise certified polygons from the lattice machinery of :func:`packed_tv_bounds`:
 
     * ``inner``: the hull of certified points ``(eps, delta)`` with ``Q^m(S_t) <= eps`` and
-      ``P^m(S_t) >= delta`` for the tests ``S_t = {rounded log-ratio sum > t}`` (~800 thresholds at
-      the quantiles of both laws);
+      ``P^m(S_t) >= delta`` for the tests ``S_t = {rounded log-ratio sum > t}`` at lattice
+      thresholds ``t`` (spaced by the P-mass between them);
     * ``outer``: the Neyman-Pearson half-planes ``delta <= lam eps + H_lam`` with certified upper
-      bounds of the hockey-stick values ``H_lam = max_S P^m(S) - lam Q^m(S)``, at ``lam = e^t`` for
-      the same thresholds.
+      bounds of the hockey-stick values ``H_lam = max_S P^m(S) - lam Q^m(S)`` at ``lam = e^{h t}``
+      for the same thresholds: the test's own value plus the flip zone of the rounding (the TV
+      bracket's argument at slope ``lam``, quadratic in the step), with the Q-masses read off a
+      tilted P law above ``lam = 1`` (errors relative to ``1/lam``, not absolute).
 
-    The lattice step is the one :func:`packed_tv_bounds` picks for ``width``; the outer polygon
-    is within ``O(E)`` of the truth (``E`` the accumulated rounding), the inner one within the
-    threshold spacing; ``.gap`` reports the measured distance.
+    Every rounding, FFT and window-tail error is inside, as for :func:`packed_tv_bounds`. The
+    lattice step starts at the TV bracket's and is refined until
+    ``sup_{eps >= eps_floor} (outer.delta_at(eps) - inner.delta_at(eps)) <= width`` (``.gap``,
+    measured exactly at the vertices; ``eps_floor`` ~ 1e-17, see :class:`PackedRegion`).
+    ``.hockey_stick_bounds(lam)`` brackets ``E_lam(P^m || Q^m)`` to within ``gap + lam eps_floor``.
+    The cost grows like ``1/sqrt(width)`` for a smooth law of the log-ratio (many classes or large
+    m) and like ``1/width`` for a lumpy one (few classes, small m, where the exact path is cheap).
 
     Parameters
     ----------
@@ -401,7 +440,8 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
     m : int
         Packing degree ``>= 1``.
     width : float, keyword-only
-        Certified width requested for the TV bracket, which sets the lattice step.
+        Requested certified width: of the TV bracket and of the polygons,
+        ``sup_{eps >= eps_floor} (outer - inner) <= width``.
     method : {"auto", "exact", "lattice"}, keyword-only
         ``"exact"`` raises (with the cost) instead of falling back; ``"lattice"`` forces the
         certified polygons (pairs with at most two ratio classes stay exact).
@@ -416,7 +456,7 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
     ------
     ValueError
         Invalid input; or a certified computation above ``max_points`` (the message gives the
-        cost), so a huge ``m`` never hangs silently.
+        cost), so a huge ``m`` never hangs silently; or a width below the FFT round-off floor.
 
     Examples
     --------
@@ -449,19 +489,68 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
         tvb = PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
         return PackedRegion(region, region, True, "type-classes", m, tvb, 0.0)
     tvb = _certified_bounds(cl, m, width, max_points)
-    try:
-        pts, slopes, inters, _, _ = _region_bounds(
-            cl, m, tvb.grid_step, math.log(width * _TAIL_SHARE), max_points
-        )
-    except _TooLarge as exc:
-        raise ValueError(_cost_message(exc.n, m, width, cl.k, max_points)) from None
-    inner = Region.hull(pts[pts[:, 1] > pts[:, 0]]) if np.any(pts[:, 1] > pts[:, 0]) else Region.hull(np.zeros((0, 2)))
-    slopes = np.append(slopes, 0.0)
-    inters = np.append(inters + 1e-14, 1.0)  # margin over Region's collinear clean-up (1e-15)
-    outer = Region(np.vstack([[0.0, 0.0], _min_envelope(slopes, inters)]))
-    grid = np.linspace(0.0, 1.0, 2001)
-    gap = float(np.max(outer.delta_at(grid) - inner.delta_at(grid)))
+    inner, outer, gap, eps_floor = _certified_polygons(cl, m, width, max_points, tvb.grid_step)
     if _exact_feasible(cl, m):  # binary pairs at huge m: the TV itself is still exact
         v = _exact_packed_tv(cl, m)
         tvb = PackedTVBounds(v, v, True, _method_name(cl.k), m, cl.k)
-    return PackedRegion(inner, outer, False, "lattice-fft", m, tvb, gap)
+    return PackedRegion(inner, outer, False, "lattice-fft", m, tvb, gap, eps_floor)
+
+
+#: Fraction of the width given to each window tail of the region path.
+_REGION_TAIL_SHARE = 1e-6
+
+
+def _polygon_gap(inner: Region, outer: Region, eps_floor: float = 0.0) -> float:
+    """``sup_{eps >= eps_floor} (outer.delta_at(eps) - inner.delta_at(eps))``, exactly: both boundaries
+    are piecewise linear, so the supremum is attained at a vertex of one of them or at eps_floor."""
+    xs = np.unique(np.concatenate([inner.vertices[:, 0], outer.vertices[:, 0], [eps_floor]]))
+    xs = xs[xs >= eps_floor]
+    return max(0.0, float(np.max(outer.delta_at(xs) - inner.delta_at(xs))))
+
+
+def _certified_polygons(cl, m: int, width: float, max_points: int, h: float, _steps=None):
+    """Inner and outer polygons with ``sup_eps |outer - inner| <= width`` (adaptive lattice step).
+
+    Starts at the TV bracket's step ``h`` and shrinks it like the TV path (the gap is quadratic in
+    the step: flip zones ``O(rho s^2)`` and chords between consecutive lattice thresholds
+    ``O(rho h^2)``); raises ``ValueError`` with the cost when ``max_points`` does not suffice.
+    """
+    # window tails enter the lines multiplied by lam (the direct Q sums): a smaller share than the TV's
+    log_tau = math.log(width * _REGION_TAIL_SHARE)
+    span = _span(cl, m, log_tau)
+    chord_budget = 0.25 * width  # see _region_certificate (the measured gap decides)
+    prev = None
+    for _ in range(8):
+        n_pred = _predicted_points(span, m, h)
+        if n_pred > max_points:
+            raise ValueError(_cost_message(n_pred, m, width, cl.k, max_points).replace("packed TV", "packed region"))
+        try:
+            cert = _region_certificate(cl, m, h, log_tau, max_points, chord_budget)
+        except _TooLarge as exc:
+            raise ValueError(_cost_message(exc.n, m, width, cl.k, max_points).replace("packed TV", "packed region")) from None
+        inner = Region.hull(cert.points)
+        env = _envelope_points(np.append(cert.slopes, 0.0), np.append(cert.intercepts, 1.0))
+        outer = Region.hull(env)
+        gap = _polygon_gap(inner, outer, cert.eps_floor)
+        if _steps is not None:
+            _steps.append((h, cert.n_points, gap, cert.s, cert.floor, inner, outer))
+        if gap <= width:
+            return inner, outer, gap, cert.eps_floor
+        if cert.floor > 0.5 * width:
+            raise ValueError(
+                f"certified packed region cannot reach width={width:g} at m={m}: FFT round-off and "
+                f"window tails alone give {cert.floor:.3g} at grid step {h:.3g} ({cert.n_points} points); "
+                f"request a larger width"
+            )
+        # the gap is quadratic in h for a smooth law of L and closer to linear for a lumpy one (few
+        # classes, small m: atoms in the flip zones); estimate the order from the last two steps
+        order = 2.0
+        if prev is not None and prev[0] > h and prev[1] > gap:
+            order = min(2.0, max(1.0, math.log(prev[1] / gap) / math.log(prev[0] / h)))
+        prev = (h, gap)
+        factor = min(0.9, max(1e-3, 0.95 * (0.9 * width / gap) ** (1.0 / order)))
+        h *= factor
+        chord_budget *= factor**2
+    raise ValueError(  # pragma: no cover - converges in 1-3 steps in practice
+        f"certified packed region did not reach width={width:g} at m={m}; best gap {gap:.3g}"
+    )
