@@ -84,7 +84,9 @@ class PackedTVBounds:
         True when computed by the exact path (then both ends equal the exact value up to ~1e-14).
     method : str
         ``"closed-form"`` (at most one finite-ratio class), ``"binomial"`` (two classes),
-        ``"type-classes"`` (three or more classes, exact) or ``"lattice-fft"`` (certified).
+        ``"type-classes"`` (three or more classes, exact), ``"lattice-fft"`` (certified) or
+        ``"hellinger"`` (``[1 - BC^m, 1]``, Bhattacharyya coefficient ``BC``: the certified fallback
+        at a packing degree beyond the lattice's ``max_points``, when narrower than the width).
     m : int
         Packing degree.
     n_classes : int
@@ -193,7 +195,36 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
             f"{_n_types(cl.k, m):.3g} type classes (limit 1e7) and {_n_outer(cl.k, m):.3g} outer type "
             f"combinations (limit 5e5); use method='auto' for a certified bracket"
         )
-    return _certified_bounds(cl, m, width, max_points)
+    try:
+        return _certified_bounds(cl, m, width, max_points)
+    except ValueError:
+        hb = _hellinger_bounds(cl, m, width)
+        if hb is None:
+            raise
+        return hb
+
+
+def _hellinger_bounds(cl, m: int, width: float) -> PackedTVBounds | None:
+    """``[1 - BC^m, 1]`` when it is narrower than ``width`` (any m; ``None`` otherwise).
+
+    ``1 - d_TV(P^m, Q^m) = sum min(P^m, Q^m) <= sum sqrt(P^m Q^m) = BC(P, Q)^m`` with the
+    Bhattacharyya coefficient ``BC = sum_i sqrt(p_i q_i)`` (the Hellinger-affinity bound, Le Cam,
+    1973; ``BC`` is multiplicative over products); the optimal test ``{p^m > q^m}`` attains ``d_TV >= 1 - BC^m``. ``log BC``
+    is computed to within ``(k + 4) u`` relative, inflated here by twice that before the m-th power.
+    """
+    if cl.k == 0:
+        return None
+    bc = float(np.sum(np.sqrt(cl.P * cl.Q)))
+    if not 0.0 < bc < 1.0:
+        return None
+    log_up = m * (math.log(bc) + 2.0 * (cl.k + 4) * 2.0**-53)
+    if log_up >= 0.0:
+        return None
+    bc_m = math.exp(log_up)
+    if bc_m > width:
+        return None
+    lower = float(np.nextafter(1.0 - bc_m, 0.0))  # one ulp down: 1 - bc_m rounded to nearest may be above
+    return PackedTVBounds(max(0.0, lower), 1.0, False, "hellinger", m, cl.k)
 
 
 def packed_tv(p, q, m, *, width: float = PACKED_TV_WIDTH) -> float:

@@ -223,6 +223,8 @@ def _sequential_probs(counts: np.ndarray, masses: np.ndarray, m: int) -> np.ndar
 
 def _enumerate(k: int, m: int, n_out: int) -> bool:
     """Sum sequence by sequence: few sequences, and fewer than ~4x the type-class path's entries."""
+    if k > 1 and m * math.log(k) > math.log(max(_ENUM_LIMIT, 1)) + 1.0:  # never form k**m for a huge m
+        return False
     n_seq = k**m
     return n_seq <= _ENUM_LIMIT and n_seq <= 4 * n_out * max(k - 2, 1)
 

@@ -131,8 +131,16 @@ def test_explicit_exact_runs_up_to_1e7_type_classes():
 
 def test_huge_m_raises_with_cost_instead_of_hanging():
     p, q = bench_pair(10, "near")
+    # this pair is far apart at m = 1e6 (Bhattacharyya BC^m ~ e^-300): a certified [1 - BC^m, 1]
+    # at once instead of the lattice's cost error
+    b = packed_tv_bounds(p, q, 10**6, width=1e-9, max_points=2**16)
+    assert b.method == "hellinger" and b.width <= 1e-9
+    # a pair with no narrow Hellinger bracket (BC^m ~ 1e-5) still gets the cost error
+    rng = np.random.default_rng(1)
+    p2 = rng.dirichlet(np.ones(10))
+    q2 = p2 * np.exp(0.01 * rng.standard_normal(10))
     with pytest.raises(ValueError, match=r"FFT of ~.* points .*GB"):
-        packed_tv_bounds(p, q, 10**6, width=1e-9, max_points=2**16)
+        packed_tv_bounds(p2, q2 / q2.sum(), 10**6, width=1e-9, max_points=2**16)
     with pytest.raises(ValueError, match="type classes"):
         packed_pair(p, q, 10**4)
 
