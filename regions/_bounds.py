@@ -344,7 +344,9 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
     Parameters
     ----------
     tau : float in [0, 1]
-    m : int, 1 <= m <= ``L_MAX_M`` = 1e5 (any m when tau is 0 or 1)
+    m : int, 1 <= m <= ``L_MAX_M`` = 1e5, or any m when tau is 0 or 1 or when the Hellinger
+        bracket ``[1 - (1 - tau^2)^(m/2), 1]`` is narrower than half an ulp of 1 (then the value
+        is 1.0, exact as a float: e.g. tau = 0.2 from m ~ 1.8e3, tau = 1e-3 from m ~ 7.5e7)
 
     Returns
     -------
@@ -365,10 +367,19 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
         return _finish(value, [1 - a, a], [1 - a - tau, a + tau], tau, m, kind="min", alpha=a, family="binary",
                        method="closed form")
     if m > L_MAX_M:
+        # Hellinger sandwich: 1 - d_TV(P^m, Q^m) <= BC(P, Q)^m and BC <= sqrt(1 - tau^2) for every
+        # binary pair at TV tau (the maximum at a = (1 - tau)/2), so L(tau, m) >= 1 - (1 - tau^2)^(m/2);
+        # when that is below half an ulp of 1 the float L is 1.0 (any m, no breakpoints)
+        log_gap = _times(m, 0.5 * math.log1p(-tau * tau))
+        if log_gap < math.log(2.0**-54) and m <= 2**53:  # letter counts stay float64 integers
+            a = (1.0 - tau) / 2
+            return _finish(1.0, [1.0 - a, a], [1.0 - a - tau, a + tau], tau, m, kind="min", alpha=a,
+                           family="binary", method="hellinger bound")
         raise ValueError(
             f"m={m if m < 10**30 else f'<{len(str(m))} digits>'} is above L_MAX_M={L_MAX_M} for "
             f"packed_tv_min: the breakpoint method costs ~9e-5 s "
-            f"per unit of m (~{_times(m, 9e-5):.3g} s here) and {_times(m, 8 / 2**20):.3g} MB per work array"
+            f"per unit of m (~{_times(m, 9e-5):.3g} s here) and {_times(m, 8 / 2**20):.3g} MB per work array; "
+            f"the Hellinger bracket [1 - (1 - tau^2)^(m/2), 1] is {math.exp(max(log_gap, -745.0)):.3g} wide"
         )
     value, a = _binary_min(tau, m)
     if m == 2:
