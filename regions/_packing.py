@@ -43,6 +43,7 @@ from ._lattice import (
 )
 from ._region import Region, _check_packing_degree, _region_of
 from ._typeclasses import (
+    _MERGE_ATOL,
     _PAIR_TYPE_LIMIT,
     _classes,
     _exact_feasible,
@@ -61,6 +62,7 @@ __all__ = [
     "packed_pair",
     "packed_region",
 ]
+# product_pair, product_tv, product_region (below) join __all__ once the regions face imports them
 
 _METHODS = ("auto", "exact", "lattice")
 
@@ -585,3 +587,133 @@ def _certified_polygons(cl, m: int, width: float, max_points: int, h: float, _st
     raise ValueError(  # pragma: no cover - converges in 1-3 steps in practice
         f"certified packed region did not reach width={width:g} at m={m}; best gap {gap:.3g}"
     )
+
+
+#: Largest number of likelihood-ratio atoms :func:`product_pair` builds (before merging) at one step.
+_PRODUCT_ATOM_LIMIT = 4_000_000
+
+
+def product_pair(ps, qs) -> PackedPair:
+    """The pair ``(P_1 x ... x P_m, Q_1 x ... x Q_m)`` of different factors, reduced to its likelihood-ratio law.
+
+    The product's likelihood ratio is the product of the factors' ratios, so its law is built factor
+    by factor: every atom of the law so far times every atom of the next factor, then atoms with
+    equal log-ratios merged (within the round-off of the sums, as in :func:`packed_pair`). Sequences
+    with a ``q = 0`` letter form the ratio-``inf`` atom, those with a ``p = 0`` letter the ratio-``0``
+    atom (a sequence with both has mass 0 under both laws). ``R``, ``d_TV`` and every f-divergence
+    of the product depend only on this law (docs/theory.md s.4); packing is the case of equal
+    factors: ``product_pair([p] * m, [q] * m)`` has the law of ``packed_pair(p, q, m)``.
+
+    Parameters
+    ----------
+    ps, qs : sequences of array_like
+        The factors' probability vectors ``p_i, q_i`` (P target, Q generator); the pair ``i`` on one
+        support of its own size ``k_i``. Same number ``m >= 1`` of factors on both sides.
+
+    Returns
+    -------
+    PackedPair
+        ``m`` is the number of factors.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Invalid vectors (naming the factor), different numbers of factors, or a law that would need
+        more than 4e6 atoms at one step (the message gives the count): use :func:`packed_tv_bounds`
+        for identical factors at large ``m``.
+
+    Examples
+    --------
+    >>> pp = product_pair([[0.5, 0.5], [0.2, 0.8]], [[0.3, 0.7], [0.0, 1.0]])
+    >>> round(product_tv([[0.5, 0.5], [0.2, 0.8]], [[0.3, 0.7], [0.0, 1.0]]), 12)
+    0.3
+    """
+    if isinstance(ps, (str, bytes)) or isinstance(qs, (str, bytes)):
+        raise TypeError(f"ps and qs must be sequences of probability vectors; got ps={ps!r}, qs={qs!r}")
+    try:
+        ps, qs = list(ps), list(qs)
+    except TypeError:
+        raise TypeError(f"ps and qs must be sequences of probability vectors; got ps={ps!r}, qs={qs!r}") from None
+    if len(ps) != len(qs) or len(ps) == 0:
+        raise ValueError(f"ps and qs must hold the same number (>= 1) of factors; got {len(ps)} and {len(qs)}")
+    P, Q, L = np.ones(1), np.ones(1), np.zeros(1)
+    scale = 1.0
+    for i, (pi, qi) in enumerate(zip(ps, qs)):
+        try:
+            p, q = as_pair(pi, qi)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"factor {i}: {exc}") from None
+        keep = (p > 0) | (q > 0)
+        p, q = p[keep], q[keep]
+        with np.errstate(divide="ignore"):
+            lf = np.log(p) - np.log(q)  # +inf where q = 0, -inf where p = 0
+        n = P.size * p.size
+        if n > _PRODUCT_ATOM_LIMIT:
+            raise ValueError(
+                f"product_pair: factor {i} would make {n:.3g} likelihood-ratio atoms (limit "
+                f"{_PRODUCT_ATOM_LIMIT:.0e}, ~{n * 40 / 2**30:.2g} GB)"
+            )
+        finite = np.isfinite(lf)
+        scale += float(np.max(np.abs(lf[finite]))) if finite.any() else 0.0
+        P = np.multiply.outer(P, p).ravel()
+        Q = np.multiply.outer(Q, q).ravel()
+        with np.errstate(invalid="ignore"):
+            L = np.add.outer(L, lf).ravel()
+        live = (P > 0) | (Q > 0)
+        P, Q, L = P[live], Q[live], L[live]
+        L = np.where(Q == 0, np.inf, np.where(P == 0, -np.inf, L))  # inf - inf cannot survive (mass 0)
+        P, Q, L = _merge_atoms(P, Q, L, _MERGE_ATOL * scale)
+    for arr in (P, Q, L):
+        arr.setflags(write=False)
+    return PackedPair(P, Q, L, len(ps))
+
+
+def _merge_atoms(P, Q, L, atol):
+    """Atoms sorted by log-ratio descending, equal ratios (within ``atol``; the infinities exactly) merged."""
+    order = np.argsort(-L, kind="stable")
+    P, Q, L = P[order], Q[order], L[order]
+    fin = np.isfinite(L)
+    out = []
+    for mask in (L == np.inf, fin, L == -np.inf):
+        if not mask.any():
+            continue
+        p, q, l = P[mask], Q[mask], L[mask]
+        if mask is fin:
+            from ._typeclasses import _group_sorted
+
+            gid = _group_sorted(l, atol)
+        else:
+            gid = np.zeros(p.size, dtype=np.intp)
+        ng = int(gid[-1]) + 1
+        cnt = np.bincount(gid, minlength=ng)
+        gl = np.bincount(gid, weights=l, minlength=ng) / cnt if mask is fin else np.full(ng, l[0])
+        out.append((np.bincount(gid, weights=p, minlength=ng), np.bincount(gid, weights=q, minlength=ng), gl))
+    return tuple(np.concatenate([o[j] for o in out]) for j in range(3))
+
+
+def product_tv(ps, qs) -> float:
+    """Exact ``d_TV(P_1 x ... x P_m, Q_1 x ... x Q_m)`` for different factors (see :func:`product_pair`).
+
+    ``sum over atoms of (P - Q)_+`` of the product's likelihood-ratio law; equals
+    :func:`packed_tv` when all factors are the same pair. Accurate to ~1e-14 absolute.
+    """
+    pp = product_pair(ps, qs)
+    d = pp.p - pp.q
+    return float(min(1.0, max(0.0, d[d > 0].sum())))
+
+
+def product_region(ps, qs) -> Region:
+    """The exact mode-collapse region ``R(P_1 x ... x P_m, Q_1 x ... x Q_m)`` (PacGAN Def. 1; docs/theory.md s.3).
+
+    The region of the product's likelihood-ratio law (:func:`product_pair`): e.g. a packed
+    discriminator that sees one sample from each of several generators against the target.
+    ``product_region([p] * m, [q] * m)`` is ``packed_region(p, q, m).region`` when that is exact.
+
+    Examples
+    --------
+    >>> r = product_region([[0.5, 0.5], [0.2, 0.8]], [[0.3, 0.7], [0.0, 1.0]])
+    >>> round(r.tv, 12)
+    0.3
+    """
+    pp = product_pair(ps, qs)
+    return _region_of(pp.p, pp.q)
