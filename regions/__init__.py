@@ -37,6 +37,9 @@ from ._packing import (
     packed_region,
     packed_tv,
     packed_tv_bounds,
+    product_pair,
+    product_region,
+    product_tv,
 )
 from ._region import REGION_ATOL, ModeCollapseRegion, Region, has_mode_collapse, mode_collapse_region, pair_from_region
 

@@ -61,8 +61,10 @@ __all__ = [
     "packed_tv_bounds",
     "packed_pair",
     "packed_region",
+    "product_pair",
+    "product_tv",
+    "product_region",
 ]
-# product_pair, product_tv, product_region (below) join __all__ once the regions face imports them
 
 _METHODS = ("auto", "exact", "lattice")
 
@@ -639,10 +641,7 @@ def product_pair(ps, qs) -> PackedPair:
     P, Q, L = np.ones(1), np.ones(1), np.zeros(1)
     scale = 1.0
     for i, (pi, qi) in enumerate(zip(ps, qs)):
-        try:
-            p, q = as_pair(pi, qi)
-        except (ValueError, TypeError) as exc:
-            raise type(exc)(f"factor {i}: {exc}") from None
+        p, q = as_pair(pi, qi, names=(f"ps[{i}]", f"qs[{i}]"))
         keep = (p > 0) | (q > 0)
         p, q = p[keep], q[keep]
         with np.errstate(divide="ignore"):

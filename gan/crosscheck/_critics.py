@@ -469,7 +469,7 @@ class WassersteinTrace:
         ``raw / lipschitz``: ``f / L`` is 1-Lipschitz on the support points, hence feasible for
         the discrete dual LP, so ``bound <= w1`` exactly (no sampling error).
     w1 : float
-        Exact ``W1`` of the two empirical measures (``divergences.wasserstein1``, an LP).
+        Exact ``W1`` of the two empirical measures (``divergences.wasserstein1``: exact, by the network simplex in d >= 2).
     n_eval : int
     """
 

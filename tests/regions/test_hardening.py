@@ -197,8 +197,9 @@ def test_packed_tv_max_at_a_huge_m_is_the_limit():
 def test_huge_m_is_refused_where_it_cannot_be_computed():
     with pytest.raises(ValueError, match="L_MAX_M"):
         packed_tv_min(0.2, 10**400)
+    assert packed_tv_min(0.2, 10**6).value == 1.0  # L >= 1 - (1 - tau^2)^(m/2) is 1 within half an ulp
     with pytest.raises(ValueError, match="L_MAX_M"):
-        packed_tv_min(0.2, 10**6)
+        packed_tv_min(1e-6, 10**6)
     with pytest.raises(ValueError, match="m must be <= 2"):
         packed_tv([0.5, 0.5], [0.3, 0.7], 10**400)
     with pytest.raises(ValueError, match="m must be <= 2"):

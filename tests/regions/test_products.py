@@ -52,7 +52,7 @@ def test_packing_is_the_case_of_equal_factors(m):
 
 
 def test_bad_input_names_the_factor():
-    with pytest.raises(ValueError, match="factor 1"):
+    with pytest.raises(ValueError, match=r"ps\[1\]"):
         product_tv([[0.5, 0.5], [0.5, 0.6]], [[0.5, 0.5], [0.5, 0.5]])
     with pytest.raises(ValueError, match="same number"):
         product_tv([[0.5, 0.5]], [])
