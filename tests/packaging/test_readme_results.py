@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 RESULTS = ROOT / "benchmarks" / "results"
 
-from modecollapse.gan.experiments.runs import PACGAN_TABLE1
+from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 
 LABEL = {1: "GAN", 2: "PacGAN2", 3: "PacGAN3", 4: "PacGAN4"}
 
@@ -54,4 +54,17 @@ def test_stacked_mnist_table_rows_come_from_the_results_file():
     for label, s in res["summary"].items():
         name = "GAN (DCGAN-style)" if label == "GAN" else label
         row = f"| {name} | {_pm(s['modes'], 1)} | {_pm(s['kl'], 3)} |"
+        assert row in text, row
+
+
+def test_adagan_coverage_table_rows_come_from_the_results_file():
+    res = json.loads((RESULTS / "adagan_cpu_preset.json").read_text())
+    text = _readme()
+    assert res["preset"] == "cpu"
+    assert f"{res['seconds_this_session']:.0f} s on the 2-core CPU" in text
+    modes = res["published"]["modes"]
+    for label, cells in res["summary"].items():
+        pub = res["published"]["rows"][label]
+        row = "| " + label + " | " + " | ".join(
+            f"{cells[str(k)]['median']:.2f} / {pub[i][0]:.2f}" for i, k in enumerate(modes)) + " |"
         assert row in text, row
