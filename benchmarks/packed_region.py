@@ -38,7 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from packed_tv import _discrete_prv, bench_pair, interval_distance, machine, measure  # noqa: E402
+from packed_tv import _discrete_prv, bench_pair, interval_distance, machine, measure, versions  # noqa: E402
 
 from modecollapse.regions import packed_region  # noqa: E402
 
@@ -75,19 +75,6 @@ def run_prv(p, q, m, eps_error=0.01):
     acc = PRVAccountant(prvs=_discrete_prv(p, q), eps_error=eps_error, delta_error=1e-7, max_self_compositions=m)
     out = [acc.compute_delta(e, [m]) for e in EPS]
     return dict(lower=[float(o[0]) for o in out], value=[float(o[1]) for o in out], upper=[float(o[2]) for o in out])
-
-
-def versions():
-    import importlib.metadata as md
-    import platform
-
-    out = {"python": platform.python_version()}
-    for pkg in ("numpy", "scipy", "dp-accounting", "prv-accountant"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
 
 
 def main(argv=None):

@@ -185,9 +185,10 @@ def interval_distance(v, lo, hi):
     return max(0.0, lo - v, v - hi)
 
 
-def versions():
+def versions(packages=("numpy", "scipy", "dp-accounting", "prv-accountant")):
+    """Python and the installed versions of ``packages`` (the benchmarks' shared record)."""
     out = {"python": platform.python_version()}
-    for pkg in ("numpy", "scipy", "dp-accounting", "prv-accountant"):
+    for pkg in packages:
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:

@@ -34,7 +34,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from packed_tv import machine, measure  # noqa: E402  (same machine record and child measurement)
+
+from packed_tv import machine, measure, versions  # noqa: E402  (same machine/version record and child measurement)
 
 from modecollapse.divergences import wasserstein1, wasserstein1_dual  # noqa: E402
 
@@ -76,19 +77,6 @@ def run_lp(x, y):
     return dict(value=wasserstein1(x, y, method="lp"))
 
 
-def versions():
-    import importlib.metadata as md
-    import platform
-
-    out = {"python": platform.python_version()}
-    for pkg in ("numpy", "scipy", "pot"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="benchmarks/results/wasserstein.json")
@@ -126,7 +114,7 @@ def main(argv=None):
                 row["ratio_to_pot"]["highs_lp"] = dict(time=row["highs_lp"]["wall_s"] / pot["wall_s"],
                                                       value_diff=abs(row["highs_lp"]["value"] - pot["value"]))
         results.append(row)
-    env = dict(machine=machine(), versions=versions(), loadavg_end=os.getloadavg(),
+    env = dict(machine=machine(), versions=versions(("numpy", "scipy", "pot")), loadavg_end=os.getloadavg(),
                total_wall_s=time.time() - t_start, command=" ".join([Path(sys.executable).name, *sys.argv]))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
