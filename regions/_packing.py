@@ -68,6 +68,18 @@ __all__ = [
 
 _METHODS = ("auto", "exact", "lattice")
 
+
+def _check_packed_args(p, q, m, width, max_points, method):
+    """The validated arguments of :func:`packed_tv_bounds` and :func:`packed_region`: the pair's
+    likelihood-ratio classes, ``m``, ``width``, ``max_points`` (``method`` checked, not returned)."""
+    p, q = as_pair(p, q)
+    m = _check_packing_degree(m)
+    width = check_real(width, "width", lo=0.0, lo_open=True)
+    max_points = check_integer(max_points, "max_points", minimum=1024)
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
+    return _classes(p, q), m, width, max_points
+
 #: Default certified width of :func:`packed_tv` and :func:`packed_tv_bounds` when the exact path
 #: is infeasible: the midpoint returned by :func:`packed_tv` is then within ``5e-7`` of the exact
 #: value. (Widths down to ~1e-9 are reachable at moderate m; the FFT round-off bound grows like
@@ -182,13 +194,7 @@ def packed_tv_bounds(p, q, m, *, width: float = PACKED_TV_WIDTH, method: str = "
     >>> b.width <= 1e-6, b.exact, b.method
     (True, False, 'lattice-fft')
     """
-    p, q = as_pair(p, q)
-    m = _check_packing_degree(m)
-    width = check_real(width, "width", lo=0.0, lo_open=True)
-    max_points = check_integer(max_points, "max_points", minimum=1024)
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
-    cl = _classes(p, q)
+    cl, m, width, max_points = _check_packed_args(p, q, m, width, max_points, method)
     feasible = _exact_feasible(cl, m, extended=method == "exact")
     if cl.k <= 2 or (feasible and method != "lattice"):
         v = _exact_packed_tv(cl, m)
@@ -502,13 +508,7 @@ def packed_region(p, q, m, *, width: float = 1e-6, method: str = "auto", max_poi
     >>> packed_region([0.5, 0.5], [0.3, 0.7], 1).region.isclose(mode_collapse_region([0.5, 0.5], [0.3, 0.7]))
     True
     """
-    p, q = as_pair(p, q)
-    m = _check_packing_degree(m)
-    width = check_real(width, "width", lo=0.0, lo_open=True)
-    max_points = check_integer(max_points, "max_points", minimum=1024)
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}; got method={method!r}")
-    cl = _classes(p, q)
+    cl, m, width, max_points = _check_packed_args(p, q, m, width, max_points, method)
     small = _n_types(cl.k, m) <= _PAIR_TYPE_LIMIT
     if method == "exact" and not small:
         packed_pair(p, q, m)  # raises with the cost

@@ -36,8 +36,6 @@ KNOWN: list[tuple[str, str]] = [
     ("TopKLastBeta.step(discriminator_outputs=<*>): the message does not name*",
      "the message explains the refusal through h = (1 - D) / D, computed from discriminator_outputs"),
     # --- regions (reported to the regions owner) ----------------------------------------------
-    ("packed_tv_bounds(method=<*>): the message does not name*", "regions: array method -> ambiguous truth value"),
-    ("packed_region(method=<*>): the message does not name*", "regions: array method -> ambiguous truth value"),
     ("packed_tv_min_with_collapse(m=<10**400>): error: OverflowError*", "regions: huge m overflows"),
     ("region_from_hockey_stick(slopes=<*>): warning: RuntimeWarning*", "regions (new): subnormal slope overflows"),
     ("region_from_prd(alpha=<*>): warning: RuntimeWarning*", "regions (new): subnormal alpha overflows"),

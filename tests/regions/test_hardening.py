@@ -349,3 +349,9 @@ def test_curve_conversions_refuse_2d_input(fn, a, b):
 def test_impossible_hockey_stick_values_name_slopes_and_values():
     with pytest.raises(ValueError, match="slopes and values"):
         R.region_from_hockey_stick([0.5], [0.0])  # E_0.5 = 0 < 1 - 0.5
+
+
+@pytest.mark.parametrize("fn", [R.packed_tv_bounds, packed_region])
+def test_a_non_string_method_is_refused_by_name(fn):
+    with pytest.raises(ValueError, match="method"):
+        fn([0.5, 0.5], [0.3, 0.7], 2, method=np.array(["a", "b"]))
