@@ -245,14 +245,14 @@ def topklast_beta(h, r, *, weights=None) -> float:
     nxt = hs[k]
     if math.isinf(nxt):
         raise ValueError(
-            f"the {k + 1}-th smallest h is inf (D = 0): at least {n0} points get zero weight for "
-            "every beta < 1, so TopKLast cannot choose beta; clip D with eta > 0"
+            f"the {k + 1}-th smallest h = (1 - D) / D of discriminator_outputs is inf (D = 0): at least {n0} "
+            "points get zero weight for every beta < 1, so TopKLast cannot choose beta; clip D with eta > 0"
         )
     c = float(np.sum(bs[:k] * (nxt - hs[:k])))
     if not c > 0:
         raise ValueError(
-            f"TopKLast: the {k} smallest h tie with the ({k + 1})-th (c = {c!r}); "
-            "no beta zeroes out exactly these points"
+            f"TopKLast: the {k} smallest h = (1 - D) / D of discriminator_outputs tie with the ({k + 1})-th "
+            f"(c = {c!r}); no beta zeroes out exactly these points"
         )
     return c / (1.0 + c)
 

@@ -39,7 +39,7 @@ from numpy.polynomial import chebyshev as _cheb
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import bdtrc, gammaln
 
-from modecollapse.divergences._validation import check_integer, check_probability
+from modecollapse.divergences._validation import _int_text, check_integer, check_probability
 
 from ._bernoulli import _binary_packed_tv
 from ._region import _check_level, _region_of, _upper_hull
@@ -644,8 +644,8 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVOptimum:
         delta = eps + tau
     if m > L1_MAX_M:
         raise ValueError(
-            f"m={m} is above L1_MAX_M={L1_MAX_M}: the exact method costs ~m^5/4 flops "
-            f"(~{(m ** 5) / 4:.1e}); use m <= {L1_MAX_M}"
+            f"m={_int_text(m)} is above L1_MAX_M={L1_MAX_M}: the exact method costs ~m^5/4 flops "
+            f"(~{(m ** 5) / 4 if m < 10**61 else math.inf:.1e}); use m <= {L1_MAX_M}"
         )
     x_lo, x_hi = _l1_ranges(eps, delta, tau)
     top = 1.0 - tau

@@ -136,10 +136,11 @@ def region_from_prd(alpha, beta) -> Region:
     a, b = _unit(a, "alpha"), _unit(b, "beta")
     keep = b > 0.0
     a, b = a[keep], b[keep]
-    finite = a > 0.0
+    with np.errstate(over="ignore", divide="ignore"):  # beta / (subnormal alpha) overflows: a vertical edge
+        finite = (a > 0.0) & (b / np.where(a > 0.0, a, 1.0) < 1e300)
     slopes = b[finite] / a[finite]
     values = 1.0 - b[finite]
-    if np.any(~finite):  # alpha = 0: delta*(0) <= 1 - beta, i.e. a huge slope through (0, 1 - beta)
+    if np.any(~finite):  # alpha = 0 (or below beta / 1e300): delta*(0) <= 1 - beta, i.e. a huge slope through (0, 1 - beta)
         top = float(np.min(1.0 - b[~finite]))
         slopes = np.append(slopes, 1e300)
         values = np.append(values, top)

@@ -440,3 +440,11 @@ def test_gaussian_mixture_sample_refuses_a_huge_n_with_the_size():
 
     with pytest.raises(ValueError, match=r"n=10000000000 points of dimension 2 need about 298 GiB"):
         GaussianMixture([1.0], [[0.0, 0.0]], [1.0]).sample(10**10)
+
+
+@pytest.mark.parametrize("d", [[True, False, True], [1, 1, 0]])
+def test_topklast_refusals_name_discriminator_outputs(d):
+    from modecollapse.divergences import TopKLastBeta
+
+    with pytest.raises(ValueError, match="discriminator_outputs"):
+        TopKLastBeta(0.5).step(2, np.asarray(d, dtype=float))

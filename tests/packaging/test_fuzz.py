@@ -32,13 +32,6 @@ KNOWN: list[tuple[str, str]] = [
     ("FDivergence*.in_conjugate_domain(t=<nan>): accepted*",
      "elementwise predicate: NaN is not in the domain, so False is the answer"),
     ("FDivergence*.in_conjugate_domain(t=<2-D>): accepted*", "elementwise predicate: any shape"),
-    # --- divergences (to do) ----------------------------------------------------------------
-    ("TopKLastBeta.step(discriminator_outputs=<*>): the message does not name*",
-     "the message explains the refusal through h = (1 - D) / D, computed from discriminator_outputs"),
-    # --- regions (reported to the regions owner) ----------------------------------------------
-    ("packed_tv_min_with_collapse(m=<10**400>): error: OverflowError*", "regions: huge m overflows"),
-    ("region_from_hockey_stick(slopes=<*>): warning: RuntimeWarning*", "regions (new): subnormal slope overflows"),
-    ("region_from_prd(alpha=<*>): warning: RuntimeWarning*", "regions (new): subnormal alpha overflows"),
 ]
 
 #: documented aliases: a message may name the parameter by this word instead

@@ -355,3 +355,19 @@ def test_impossible_hockey_stick_values_name_slopes_and_values():
 def test_a_non_string_method_is_refused_by_name(fn):
     with pytest.raises(ValueError, match="method"):
         fn([0.5, 0.5], [0.3, 0.7], 2, method=np.array(["a", "b"]))
+
+
+def test_huge_m_of_the_collapse_bound_is_refused_by_name():
+    with pytest.raises(ValueError, match="L1_MAX_M"):
+        R.packed_tv_min_with_collapse(0.3, 10**400, eps=0.1, delta=0.3)
+
+
+def test_subnormal_slopes_and_precisions_give_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = R.region_from_prd([5e-324, 0.5], [0.5, 0.5])
+        assert r.delta_at(0.0) <= 0.5 + 1e-12
+        with pytest.raises(ValueError, match="slopes and values"):
+            R.region_from_hockey_stick([5e-324, 1.0, 2.0], [0.5, 0.3, 0.1])
