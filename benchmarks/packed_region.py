@@ -38,13 +38,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from packed_tv import _discrete_prv, bench_pair, interval_distance, machine, measure, versions  # noqa: E402
+from packed_tv import _discrete_prv, bench_grid, interval_distance, machine, measure, versions  # noqa: E402
 
 from modecollapse.regions import packed_region  # noqa: E402
 
 KS = (10, 100, 1000)
 MS = (10, 100, 1000)
-KINDS = ("near", "far")
 EPS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
 OUR_WIDTH = 1e-6
 
@@ -88,36 +87,33 @@ def main(argv=None):
         __import__(mod)  # in the parent: forked children do not pay for the imports
     t_start = time.time()
     results = []
-    for kind in KINDS:
-        for k in args.ks:
-            for m in args.ms:
-                p, q = bench_pair(k, kind)
-                row = dict(kind=kind, k=k, m=m, eps=list(EPS))
-                o = row["ours"] = measure(run_ours, (p, q, m), args.timeout)
-                if o.get("ok"):
-                    ref_lo, ref_hi = o["lower"], o["upper"]
-                    o["width"] = max(h - lo_ for lo_, h in zip(ref_lo, ref_hi))
-                    row["reference"] = "exact (type classes)" if o["exact"] else "our certified bracket"
-                for name, fn in (("dp_1e-4", run_dp), ("prv_0.01", run_prv)):
-                    r = measure(fn, (p, q, m), args.timeout)
-                    if r.get("ok") and o.get("ok"):
-                        errs = {side: max(interval_distance(v, a, b) for v, a, b in zip(r[side], ref_lo, ref_hi))
-                                for side in ("lower", "upper")}
-                        r["err_lower"], r["err_upper"] = errs["lower"], errs["upper"]
-                        r["width"] = max(h - lo_ for lo_, h in zip(r["lower"], r["upper"]))
-                        r["upper_is_an_upper_bound"] = all(v >= b - 1e-12 for v, b in zip(r["upper"], ref_lo))
-                        # ours is at equal or better accuracy when our bracket is no wider than the
-                        # tool's own error (or its own bracket)
-                        r["ours_at_least_as_accurate"] = bool(o["width"] <= max(errs.values()) or o["width"] <= r["width"])
-                        r["speedup"] = r["wall_s"] / max(o["wall_s"], 1e-9)
-                    row[name] = r
-                results.append(row)
-                print(f"{kind:4s} k={k:4d} m={m:4d} ours {o.get('wall_s', float('nan')):6.3f}s "
-                      f"width {o.get('width', float('nan')):.2g} | dp {row['dp_1e-4'].get('wall_s', float('nan')):6.3f}s "
-                      f"err {max(row['dp_1e-4'].get('err_lower', np.nan), row['dp_1e-4'].get('err_upper', np.nan)):.2g} | "
-                      f"prv {row['prv_0.01'].get('wall_s', float('nan')):6.3f}s "
-                      f"err {max(row['prv_0.01'].get('err_lower', np.nan), row['prv_0.01'].get('err_upper', np.nan)):.2g}"
-                      f"  ({time.time() - t_start:.0f}s)", flush=True)
+    for kind, k, m, p, q in bench_grid(args.ks, args.ms):
+        row = dict(kind=kind, k=k, m=m, eps=list(EPS))
+        o = row["ours"] = measure(run_ours, (p, q, m), args.timeout)
+        if o.get("ok"):
+            ref_lo, ref_hi = o["lower"], o["upper"]
+            o["width"] = max(h - lo_ for lo_, h in zip(ref_lo, ref_hi))
+            row["reference"] = "exact (type classes)" if o["exact"] else "our certified bracket"
+        for name, fn in (("dp_1e-4", run_dp), ("prv_0.01", run_prv)):
+            r = measure(fn, (p, q, m), args.timeout)
+            if r.get("ok") and o.get("ok"):
+                errs = {side: max(interval_distance(v, a, b) for v, a, b in zip(r[side], ref_lo, ref_hi))
+                        for side in ("lower", "upper")}
+                r["err_lower"], r["err_upper"] = errs["lower"], errs["upper"]
+                r["width"] = max(h - lo_ for lo_, h in zip(r["lower"], r["upper"]))
+                r["upper_is_an_upper_bound"] = all(v >= b - 1e-12 for v, b in zip(r["upper"], ref_lo))
+                # ours is at equal or better accuracy when our bracket is no wider than the
+                # tool's own error (or its own bracket)
+                r["ours_at_least_as_accurate"] = bool(o["width"] <= max(errs.values()) or o["width"] <= r["width"])
+                r["speedup"] = r["wall_s"] / max(o["wall_s"], 1e-9)
+            row[name] = r
+        results.append(row)
+        print(f"{kind:4s} k={k:4d} m={m:4d} ours {o.get('wall_s', float('nan')):6.3f}s "
+              f"width {o.get('width', float('nan')):.2g} | dp {row['dp_1e-4'].get('wall_s', float('nan')):6.3f}s "
+              f"err {max(row['dp_1e-4'].get('err_lower', np.nan), row['dp_1e-4'].get('err_upper', np.nan)):.2g} | "
+              f"prv {row['prv_0.01'].get('wall_s', float('nan')):6.3f}s "
+              f"err {max(row['prv_0.01'].get('err_lower', np.nan), row['prv_0.01'].get('err_upper', np.nan)):.2g}"
+              f"  ({time.time() - t_start:.0f}s)", flush=True)
     env = dict(machine=machine(), versions=versions(), loadavg_end=os.getloadavg(), total_wall_s=time.time() - t_start,
                command=" ".join([Path(sys.executable).name, *sys.argv]), our_width=OUR_WIDTH, eps_grid=list(EPS),
                note="reduced grid (k, m in {10, 100, 1000}; one setting per tool) on a shared 2-core machine")

@@ -65,6 +65,14 @@ def bench_pair(k: int, kind: str, seed: int = 0):
     return p, q / q.sum()
 
 
+def bench_grid(ks, ms):
+    """``(kind, k, m, p, q)`` for every point of the benchmark grid: both pair kinds, k-major."""
+    for kind in KINDS:
+        for k in ks:
+            for m in ms:
+                yield (kind, k, m, *bench_pair(k, kind))
+
+
 # --- the tools ---------------------------------------------------------------------------------
 
 
@@ -262,46 +270,43 @@ def main(argv=None):
     }
     t_start = time.time()
     results = []
-    for kind in KINDS:
-        for k in args.ks:
-            for m in args.ms:
-                p, q = bench_pair(k, kind)
-                row = dict(kind=kind, k=k, m=m)
-                row["ours"] = measure(run_ours, (p, q, m, OUR_WIDTH), args.timeout)
-                ref = measure(run_reference, (p, q, m), args.timeout)
-                if not ref.get("ok"):
-                    o = row["ours"]
-                    ref = dict(lower=o["lower"], upper=o["upper"], how="our width-1e-6 bracket (reference timed out)")
-                row["reference"] = {kk: ref[kk] for kk in ("lower", "upper", "how")}
-                best_w = None
-                for name, (fn, setting) in tools.items():
-                    r = measure(fn, (p, q, m, setting), args.timeout)
-                    if r.get("ok"):
-                        r["err"] = interval_distance(r["value"], ref["lower"], ref["upper"])
-                        r["bracket_contains_reference"] = bool(r["lower"] <= ref["lower"] and ref["upper"] <= r["upper"])
-                        w = r["upper"] - r["lower"]
-                        if w > 0 and (best_w is None or w < best_w[0]):
-                            best_w = (w, r["wall_s"], name)
-                    row[name] = r
-                o = row["ours"]
-                if best_w is not None and o.get("ok"):
-                    # the cheaper of: our default run (exact, or width 1e-6) and the certified path
-                    # forced at the narrowest width any tool reached (when that is wider than 1e-6)
-                    cands = [o]
-                    if best_w[0] > OUR_WIDTH:
-                        cands.append(measure(run_ours, (p, q, m, best_w[0], "lattice"), args.timeout))
-                    row["ours_matched"] = min((c for c in cands if c.get("ok")), key=lambda c: c["wall_s"])
-                    mt = row["ours_matched"]
-                    if mt.get("ok"):
-                        # ours at the narrowest width any tool reached is at least as narrow as each
-                        # tool's own bracket: tool time / our time is an equal-or-better-width ratio
-                        row["best_tool_width"] = best_w[0]
-                        row["speedup_equal_width"] = {
-                            n: row[n]["wall_s"] / max(mt["wall_s"], 1e-9) for n in tools if row[n].get("ok")
-                        }
-                results.append(row)
-                print(f"{kind:4s} k={k:4d} m={m:4d} ours {o.get('wall_s', float('nan')):6.2f}s "
-                      f"ref {row['reference']['how']}  ({time.time() - t_start:.0f}s elapsed)", flush=True)
+    for kind, k, m, p, q in bench_grid(args.ks, args.ms):
+        row = dict(kind=kind, k=k, m=m)
+        row["ours"] = measure(run_ours, (p, q, m, OUR_WIDTH), args.timeout)
+        ref = measure(run_reference, (p, q, m), args.timeout)
+        if not ref.get("ok"):
+            o = row["ours"]
+            ref = dict(lower=o["lower"], upper=o["upper"], how="our width-1e-6 bracket (reference timed out)")
+        row["reference"] = {kk: ref[kk] for kk in ("lower", "upper", "how")}
+        best_w = None
+        for name, (fn, setting) in tools.items():
+            r = measure(fn, (p, q, m, setting), args.timeout)
+            if r.get("ok"):
+                r["err"] = interval_distance(r["value"], ref["lower"], ref["upper"])
+                r["bracket_contains_reference"] = bool(r["lower"] <= ref["lower"] and ref["upper"] <= r["upper"])
+                w = r["upper"] - r["lower"]
+                if w > 0 and (best_w is None or w < best_w[0]):
+                    best_w = (w, r["wall_s"], name)
+            row[name] = r
+        o = row["ours"]
+        if best_w is not None and o.get("ok"):
+            # the cheaper of: our default run (exact, or width 1e-6) and the certified path
+            # forced at the narrowest width any tool reached (when that is wider than 1e-6)
+            cands = [o]
+            if best_w[0] > OUR_WIDTH:
+                cands.append(measure(run_ours, (p, q, m, best_w[0], "lattice"), args.timeout))
+            row["ours_matched"] = min((c for c in cands if c.get("ok")), key=lambda c: c["wall_s"])
+            mt = row["ours_matched"]
+            if mt.get("ok"):
+                # ours at the narrowest width any tool reached is at least as narrow as each
+                # tool's own bracket: tool time / our time is an equal-or-better-width ratio
+                row["best_tool_width"] = best_w[0]
+                row["speedup_equal_width"] = {
+                    n: row[n]["wall_s"] / max(mt["wall_s"], 1e-9) for n in tools if row[n].get("ok")
+                }
+        results.append(row)
+        print(f"{kind:4s} k={k:4d} m={m:4d} ours {o.get('wall_s', float('nan')):6.2f}s "
+              f"ref {row['reference']['how']}  ({time.time() - t_start:.0f}s elapsed)", flush=True)
     env = dict(machine=machine(), versions=versions(), tool_import=tool_import,
                loadavg_end=os.getloadavg(), total_wall_s=time.time() - t_start,
                command=" ".join([Path(sys.executable).name, *sys.argv]), our_width=OUR_WIDTH)
