@@ -10,49 +10,16 @@ Series are aligned by label); counts go through :func:`normalize`. See
 """
 
 from . import _adagan, _coverage, _fdivergence, _schedules, _variational, _wasserstein  # their __all__ lists are the one list of public names
-from ._adagan import (
-    ADAGAN_KINDS,
-    AdaGANComponent,
-    AdaGANIterates,
-    AdaGANWeights,
-    adagan_finite_steps,
-    adagan_iterates,
-    adagan_optimal_component,
-    adagan_weak_learner_factor,
-    adagan_weights,
-)
+from ._adagan import (ADAGAN_KINDS, AdaGANComponent, AdaGANIterates, AdaGANWeights, adagan_finite_steps,
+    adagan_iterates, adagan_optimal_component, adagan_weak_learner_factor, adagan_weights)
 from ._coverage import Coverage, GaussianMixture, coverage_discrete, coverage_kde, coverage_monte_carlo
-from ._fdivergence import (
-    F_DIVERGENCES,
-    FDivergence,
-    f_divergence,
-    get_f_divergence,
-    js_divergence,
-    kl_divergence,
-    tv_distance,
-)
-from ._schedules import (
-    BetaSchedule,
-    BoostedBeta,
-    ConstantBeta,
-    EnsembleBeta,
-    ScheduleStep,
-    TopKLastBeta,
-    adagan_mixture_weights,
-    beta_schedule,
-    topklast_beta,
-)
+from ._fdivergence import (F_DIVERGENCES, FDivergence, f_divergence, get_f_divergence, js_divergence,
+    kl_divergence, tv_distance)
+from ._schedules import (BetaSchedule, BoostedBeta, ConstantBeta, EnsembleBeta, ScheduleStep, TopKLastBeta,
+    adagan_mixture_weights, beta_schedule, topklast_beta)
 from ._validation import SUM_ATOL, normalize
-from ._variational import (
-    VariationalEstimate,
-    gan_value,
-    log_trick_loss,
-    optimal_discriminator,
-    optimal_witness,
-    reverse_f,
-    variational_lower_bound,
-    variational_lower_bound_samples,
-)
+from ._variational import (VariationalEstimate, gan_value, log_trick_loss, optimal_discriminator,
+    optimal_witness, reverse_f, variational_lower_bound, variational_lower_bound_samples)
 from ._wasserstein import W1Dual, W1DualCheck, wasserstein1, wasserstein1_dual
 
 __all__ = [
