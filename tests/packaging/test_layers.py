@@ -15,6 +15,7 @@ The top-level ``modecollapse`` face imports nothing and may be imported by anyon
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from collections import defaultdict
 from pathlib import Path
@@ -141,3 +142,19 @@ def test_reader_resolves_relative_lazy_and_literal_imports(tmp_path):
         succ[e.source].add(e.target)
     assert tree.find_cycle(sorted(mods), succ) == [f"{P}.a._x", f"{P}.b", f"{P}.a._x"]
     assert tree.strongly_connected(sorted(mods), succ) == [[f"{P}.a._x", f"{P}.b"]]
+
+
+def test_only_nets_and_train_import_torch_at_module_level():
+    # the other layers (data, metrics, experiments, crosscheck, cli) and the other packages import
+    # torch inside the functions that need it, so reading results or listing figures needs no torch
+    offenders = []
+    for name, path in MODULES.items():
+        parts = name.split(".")
+        if len(parts) > 2 and parts[1] == "gan" and parts[2] in ("nets", "train"):
+            continue
+        for node in ast.parse(path.read_text()).body:  # module level only
+            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(m == "torch" or m.startswith("torch.") for m in mods):
+                offenders.append(f"{path.relative_to(tree.ROOT)}:{node.lineno}")
+    assert not offenders, f"module-level torch imports outside gan/nets and gan/train: {offenders}"
