@@ -280,20 +280,7 @@ def _small_beta_limit(pd: np.ndarray, pg: np.ndarray, beta: float, kind: str) ->
     supp = pd > 0
     h = np.full(pd.shape, np.inf)
     h[supp] = pg[supp] / pd[supp]
-    out = np.zeros(pd.shape)
-    if kind == "dagger":
-        zero = supp & (pg == 0)
-        out[zero] = pd[zero] / beta
-        rest = 1.0 - float(out.sum())
-        cand = supp & (pg > 0)
-        if rest <= 0 or not np.any(cand):
-            return out
-    else:
-        rest, cand = 1.0, supp
-    hmin = float(np.min(h[cand]))
-    tie = cand & (h <= hmin * (1.0 + 8.0 * np.finfo(float).eps))
-    out[tie] = rest * pd[tie] / float(pd[tie].sum())
-    return out
+    return _small_beta_weights(h, pd, beta, kind)[0]  # the same limit, with b = p_d
 
 
 def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> AdaGANComponent:
