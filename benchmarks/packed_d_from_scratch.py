@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def run_one(m: int, lr: float, *, hidden: int, steps: int, fake_std: float, seed: int, batch: int = 100) -> list[float]:

@@ -47,7 +47,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from modecollapse.regions import packed_tv_bounds  # noqa: E402
 
