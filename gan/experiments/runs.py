@@ -35,7 +35,7 @@ from modecollapse.divergences._validation import check_integer
 from modecollapse.gan.data._mixtures import DATASET_NAMES, get_dataset
 from modecollapse.gan.experiments import _io
 from modecollapse.gan.experiments._io import RunInterrupted, SignalGuard, StopRequested  # noqa: F401
-from modecollapse.gan.experiments.reference import PACGAN_TABLE1  # noqa: F401  (also read from here)
+from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 from modecollapse.gan.metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
 from modecollapse.gan.train.config import get_preset
 

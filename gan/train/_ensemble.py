@@ -50,7 +50,7 @@ from modecollapse.gan.metrics import model_label
 from modecollapse.gan.nets._mlp import MLPDiscriminator, MLPGenerator
 from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator
 from modecollapse.gan.train._objectives import JOINT_METHODS, make_objective
-from modecollapse.gan.train.config import TrainConfig, parse_seeds  # noqa: F401  (parse_seeds: old home)
+from modecollapse.gan.train.config import TrainConfig
 
 __all__ = ["Member", "GanEnsemble", "resolve_device", "data_fingerprint"]
 

@@ -25,7 +25,8 @@ def test_builds_and_numbers_match_library(tmp_path, build_figure):
 
     from modecollapse.gan.data._mixtures import get_dataset
     from modecollapse.gan.metrics import mode_metrics
-    from modecollapse.gan.experiments.runs import PACGAN_TABLE1, RunSpec, load_run
+    from modecollapse.gan.experiments.reference import PACGAN_TABLE1
+    from modecollapse.gan.experiments.runs import RunSpec, load_run
 
     with open(tmp_path / "gan_samples.csv") as fh:
         rows = list(csv.DictReader(fh))

@@ -69,7 +69,8 @@ def test_evaluate_recomputes(finished, capsys):
 def test_summary_table_has_the_paper_column_only_where_paper_numbers_exist():
     from modecollapse.gan.data._mixtures import ring
     from modecollapse.gan.metrics import mode_metrics, summarize_metrics
-    from modecollapse.gan.experiments.runs import PACGAN_TABLE1, _format_summary
+    from modecollapse.gan.experiments.reference import PACGAN_TABLE1
+    from modecollapse.gan.experiments.runs import _format_summary
 
     ds = ring()
     x = ds.means[np.arange(100) % 8] + 0.001

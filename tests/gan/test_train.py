@@ -8,7 +8,8 @@ import torch
 
 from modecollapse.gan.data._mixtures import grid, ring
 from modecollapse.gan.train.config import PRESETS, get_preset
-from modecollapse.gan.train._ensemble import GanEnsemble, Member, TrainConfig, parse_seeds, resolve_device
+from modecollapse.gan.train._ensemble import GanEnsemble, Member, resolve_device
+from modecollapse.gan.train.config import TrainConfig, parse_seeds
 
 
 @pytest.fixture(autouse=True)
