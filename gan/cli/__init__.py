@@ -14,7 +14,7 @@ import sys
 
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS = ("_adagan", "_crosscheck", "_evaluate", "_stacked", "_train")
+COMMANDS = ("_adagan", "_crosscheck", "_evaluate", "_stacked", "_table", "_train")
 
 
 def _command_modules():
