@@ -5,12 +5,16 @@ per-coordinate std :math:`\\sigma`:
 
 * a sample is *high quality* (HQ) if :math:`\\min_j \\|x_i - \\mu_j\\|_2 \\le 3\\sigma`
   (the threshold is ``n_std * std`` with ``n_std = 3``; :func:`gan.data.assign_modes`, the
-  package's one "which mode is x in" rule);
+  package's one "which mode is x in" rule); on VEEGAN's 1200-D mixture the radius is the one that
+  accepts as many true samples, ``dataset.hq_radius`` (:func:`gan.data.equal_coverage_radius`);
 * mode :math:`j` is *captured* if at least one HQ sample has it as nearest mode;
 * reverse KL: :math:`\\mathrm{KL}(h \\| u) = \\sum_j h_j \\log(k h_j)`, with :math:`h` the
   histogram of the HQ samples over their nearest modes and :math:`u` uniform on the k modes
   (generator first, as in PacGAN arXiv 1712.04086, Section 5.1). It lies in ``[0, log k]``;
   with no HQ sample at all the histogram is undefined and we report ``inf`` (never ``nan``).
+
+Both the 2-D rule (:func:`mode_metrics`) and the per-dataset one (:func:`dataset_metrics`) assign
+modes with :func:`gan.data.assign_modes` and count them with :func:`metrics_from_modes`.
 
 Seed summaries: :func:`mean_se` gives the mean and the standard error ``s / sqrt(n)``
 (``s`` the sample standard deviation, ``ddof=1``), as in PacGAN's Table 1 ("mean +/- s.e.").
@@ -24,10 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import rel_entr
 
-from modecollapse.divergences._validation import check_real
+from modecollapse.divergences._validation import check_integer, check_real
 from modecollapse.gan.data import assign_modes
 
-__all__ = ["ModeMetrics", "MeanSE", "mode_metrics", "mean_se", "summarize_metrics", "N_EVAL_SAMPLES", "model_label"]
+__all__ = ["ModeMetrics", "MeanSE", "mode_metrics", "metrics_from_modes", "dataset_metrics", "mean_se",
+           "summarize_metrics", "N_EVAL_SAMPLES", "model_label"]
 
 
 def model_label(m: int) -> str:
@@ -111,17 +116,74 @@ def mode_metrics(samples, means, std: float, *, n_std: float = 3.0) -> ModeMetri
         raise ValueError("samples must be finite; got a nan or inf coordinate")
     std = check_real(std, "std", lo=0.0, lo_open=True)
     n_std = check_real(n_std, "n_std", lo=0.0, lo_open=True)
-    k = mu.shape[0]
-    mode = assign_modes(x, mu, n_std * std)  # k = not high quality
-    counts = np.bincount(mode, minlength=k + 1)[:k]
+    return metrics_from_modes(assign_modes(x, mu, n_std * std), mu.shape[0])
+
+
+def metrics_from_modes(modes, n_modes: int) -> ModeMetrics:
+    """Modes captured, HQ fraction and reverse KL from each sample's mode (``n_modes`` = not HQ).
+
+    The counting half of every mode metric: ``modes[i]`` is the mode of sample ``i`` when it is
+    high quality and ``n_modes`` otherwise, as :func:`gan.data.assign_modes` returns them.
+
+    Parameters
+    ----------
+    modes : array_like of int, shape (n,)
+        Values in ``0 .. n_modes`` (n >= 1).
+    n_modes : int
+        Number of modes ``k`` of the target (>= 1).
+
+    Examples
+    --------
+    >>> r = metrics_from_modes([0, 0, 1, 3], 3)
+    >>> r.modes, r.hq_fraction, [int(c) for c in r.counts]
+    (2, 0.75, [2, 1, 0])
+    """
+    k = check_integer(n_modes, "n_modes", minimum=1)
+    a = np.asarray(modes)
+    if a.ndim != 1 or a.size < 1 or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"modes must be a 1-D integer array with at least one entry; got shape {a.shape}, "
+                         f"dtype {a.dtype}")
+    if a.min() < 0 or a.max() > k:
+        raise ValueError(f"modes must lie in 0..{k} (n_modes = not high quality); got values in "
+                         f"{int(a.min())}..{int(a.max())}")
+    counts = np.bincount(a, minlength=k + 1)[:k]
     n_hq = int(counts.sum())
     if n_hq == 0:
         rkl = math.inf
     else:
         h = counts / n_hq
         rkl = float(np.sum(rel_entr(h, np.full(k, 1.0 / k))))
-    return ModeMetrics(modes=int(np.count_nonzero(counts)), hq_fraction=n_hq / len(x), reverse_kl=rkl,
-                       counts=counts, n_samples=int(len(x)))
+    return ModeMetrics(modes=int(np.count_nonzero(counts)), hq_fraction=n_hq / a.size, reverse_kl=rkl,
+                       counts=counts, n_samples=int(a.size))
+
+
+def dataset_metrics(samples, dataset) -> ModeMetrics:
+    """Modes captured, HQ fraction and reverse KL of ``samples`` on a benchmark dataset, by its own radius.
+
+    The nearest centre of ``dataset.means`` within ``dataset.hq_radius`` (:func:`gan.data.assign_modes`),
+    counted by :func:`metrics_from_modes`. For the 2-D mixtures (``hq_radius = 3 std``) this equals
+    :func:`mode_metrics` ``(samples, dataset.means, dataset.std)`` exactly; for VEEGAN's 1200-D
+    mixture it is the equal-coverage radius (:mod:`gan.data._veegan1200`).
+
+    Parameters
+    ----------
+    samples : array_like, shape (n, dataset.dim)
+        Generated points (n >= 1, finite).
+    dataset : MixtureDataset or Veegan1200Dataset
+        Anything with ``means`` (k, d) and ``hq_radius`` (> 0).
+    """
+    mu = getattr(dataset, "means", None)
+    radius = getattr(dataset, "hq_radius", None)
+    if mu is None or radius is None:
+        raise TypeError(f"dataset must have means and hq_radius (a gan.data dataset); got {type(dataset).__name__}")
+    mu = np.asarray(mu, dtype=np.float64)
+    radius = check_real(radius, "dataset.hq_radius", lo=0.0, lo_open=True)
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != mu.shape[1] or x.shape[0] < 1:
+        raise ValueError(f"samples must have shape (n, {mu.shape[1]}) with n >= 1; got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("samples must be finite; got a nan or inf coordinate")
+    return metrics_from_modes(assign_modes(x, mu, radius), mu.shape[0])
 
 
 def mean_se(values) -> MeanSE:

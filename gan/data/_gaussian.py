@@ -8,7 +8,8 @@
 * :func:`nearest_mode` -- the nearest mode centre of each point and the squared distance to it;
   :func:`assign_modes` thresholds it at a radius ("elsewhere" = ``k``). Everything that asks which
   mode a sample is in (the metrics' high-quality rule, the mode partition of the cross-checks,
-  the datasets) goes through these two.
+  the datasets) goes through these two. :func:`equal_coverage_radius` carries the 2-D 3-std
+  radius to other noise dimensions (same share of true samples accepted, :data:`HQ_COVERAGE`).
 * :class:`ModePartition` -- the cells ``B(mu_j, radius)`` (pairwise disjoint) plus "elsewhere":
   the discretisation of the cross-checks; the benchmarks' radius is ``3 std``, the VEEGAN / PacGAN
   "high quality" criterion (docs/theory.md s.6).
@@ -24,11 +25,39 @@ from scipy import special, stats
 
 from modecollapse.divergences._validation import as_probability_vector, check_integer, check_real
 
-__all__ = ["GaussianMixture", "ModePartition", "nearest_mode", "assign_modes"]
+__all__ = ["GaussianMixture", "ModePartition", "nearest_mode", "assign_modes", "HQ_N_STD", "HQ_COVERAGE",
+           "equal_coverage_radius"]
 
-#: Rows per block in :func:`nearest_mode` (bounded memory for large sample sets; results do not
-#: depend on it, every row is computed on its own).
+#: Most rows per block in :func:`nearest_mode` (bounded memory for large sample sets; results do
+#: not depend on it, every row is computed on its own).
 _CHUNK = 65536
+
+#: Most float64 entries of one block's ``(rows, d)`` difference array in :func:`nearest_mode`
+#: (64 MB): high-dimensional data get fewer rows per block; the 2-D benchmarks keep ``_CHUNK``.
+_BLOCK_ENTRIES = 2**23
+
+#: The protocol's high-quality radius in units of the per-coordinate std (VEEGAN / PacGAN, 2-D).
+HQ_N_STD = 3.0
+
+#: Probability that a 2-D Gaussian sample lies within 3 std of its centre, ``P(chi2_2 <= 9) = 1 -
+#: e^{-4.5} = 0.98889``: the share of true samples the 2-D high-quality rule accepts.
+HQ_COVERAGE = -math.expm1(-HQ_N_STD**2 / 2)
+
+
+def equal_coverage_radius(std: float, noise_dim: int, coverage: float = HQ_COVERAGE) -> float:
+    """Radius of the ball that holds a sample of ``N(mu, std^2 I_noise_dim)`` with probability ``coverage``.
+
+    ``std * sqrt(F^{-1}(coverage))`` with ``F`` the chi-square CDF with ``noise_dim`` degrees of
+    freedom (the squared noise norm over ``std^2`` is exactly chi-square). With the default
+    ``coverage`` (:data:`HQ_COVERAGE`) it is the high-quality radius that rejects a true sample
+    as often as the 2-D protocol's 3-std disc does (``e^{-4.5} = 1.1%``); at ``noise_dim = 2``
+    it is ``3 std`` (to a few ulps; the 2-D benchmarks use :data:`HQ_N_STD` ``* std`` itself).
+    VEEGAN's 1200-D mixture uses it at ``noise_dim = 700`` (:mod:`gan.data._veegan1200`).
+    """
+    s = check_real(std, "std", lo=0.0, lo_open=True)
+    k = check_integer(noise_dim, "noise_dim", minimum=1)
+    q = check_real(coverage, "coverage", lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    return s * math.sqrt(float(stats.chi2.ppf(q, k)))
 
 
 def _as_points(x, name: str, dim: int | None = None) -> np.ndarray:
@@ -64,12 +93,16 @@ def nearest_mode(x: np.ndarray, means: np.ndarray) -> tuple[np.ndarray, np.ndarr
     n = x.shape[0]
     idx = np.empty(n, dtype=np.intp)
     sq = np.empty(n, dtype=np.float64)
-    for start in range(0, n, _CHUNK):
-        xb = x[start : start + _CHUNK]
-        d2 = ((xb[:, None, :] - means[None, :, :]) ** 2).sum(axis=-1)
+    k, d = means.shape
+    chunk = max(1, min(_CHUNK, _BLOCK_ENTRIES // max(1, d)))
+    for start in range(0, n, chunk):
+        xb = x[start : start + chunk]
+        d2 = np.empty((xb.shape[0], k))
+        for c in range(k):  # one (rows, d) temporary at a time: cheap in 1200-D, the same sums in 2-D
+            d2[:, c] = ((xb - means[c]) ** 2).sum(axis=-1)
         j = np.argmin(d2, axis=1)
-        idx[start : start + _CHUNK] = j
-        sq[start : start + _CHUNK] = d2[np.arange(xb.shape[0]), j]
+        idx[start : start + chunk] = j
+        sq[start : start + chunk] = d2[np.arange(xb.shape[0]), j]
     return idx, sq
 
 

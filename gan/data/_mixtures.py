@@ -1,6 +1,7 @@
 """Two-dimensional Gaussian-mixture benchmarks: the VEEGAN/PacGAN ring and grid, AdaGAN's mixtures.
 
 Pure numpy (no torch), so metrics and theory cross-checks can use the datasets without torch.
+:func:`get_dataset` also returns VEEGAN's 1200-D mixture (``veegan1200``, :mod:`._veegan1200`).
 
 * ``ring`` -- 8 modes at ``(cos 2 pi i/8, sin 2 pi i/8)``, isotropic std 0.01 (docs/theory.md s.6,
   VEEGAN Table 1, PacGAN arXiv 1712.04086 Section 5.1).
@@ -25,7 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from modecollapse.divergences._validation import check_integer, check_real
-from modecollapse.gan.data._gaussian import GaussianMixture
+from modecollapse.gan.data._gaussian import HQ_N_STD, GaussianMixture
+from modecollapse.gan.data._veegan1200 import Veegan1200Dataset, veegan1200
 
 __all__ = [
     "DATASET_NAMES",
@@ -37,8 +39,9 @@ __all__ = [
     "get_dataset",
 ]
 
-#: Names accepted by :func:`get_dataset` (and the CLI's ``--dataset``).
-DATASET_NAMES = ("ring", "grid", *(f"gmm{k}" for k in range(1, 11)))
+#: Names accepted by :func:`get_dataset` (and the CLI's ``--dataset``); ``veegan1200`` is VEEGAN's
+#: 1200-D mixture (:mod:`gan.data._veegan1200`), the others are the 2-D mixtures of this module.
+DATASET_NAMES = ("ring", "grid", *(f"gmm{k}" for k in range(1, 11)), "veegan1200")
 
 #: Default number of fixed training points (docs/theory.md s.6).
 N_TRAIN = 100_000
@@ -101,6 +104,11 @@ class MixtureDataset:
     def weights(self) -> np.ndarray:
         """Mixture weights, shape (k,): uniform ``1/k`` (read-only)."""
         return self.mixture.weights
+
+    @property
+    def hq_radius(self) -> float:
+        """High-quality radius of the protocol, ``3 std`` (:data:`gan.data.HQ_N_STD`; docs/theory.md s.6)."""
+        return HQ_N_STD * self.std
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n: int, rng: np.random.Generator | int | None = None, *, return_modes: bool = False):
@@ -204,10 +212,18 @@ def adagan_gmm(n_modes: int, *, n_train: int = N_TRAIN, data_seed: int = 0, mean
     return MixtureDataset(f"gmm{k}", means, std, n_train, data_seed)
 
 
-def get_dataset(name: str, *, n_train: int = N_TRAIN, data_seed: int = 0) -> MixtureDataset:
-    """The dataset called ``name`` (one of :data:`DATASET_NAMES`)."""
+def get_dataset(name: str, *, n_train: int | None = None,
+                data_seed: int = 0) -> MixtureDataset | Veegan1200Dataset:
+    """The dataset called ``name`` (one of :data:`DATASET_NAMES`).
+
+    ``n_train`` (fixed training points) defaults to the dataset's own: :data:`N_TRAIN` for the 2-D
+    mixtures, :data:`gan.data.VEEGAN1200_N_TRAIN` for ``veegan1200``.
+    """
     if not isinstance(name, str) or name not in DATASET_NAMES:
         raise ValueError(f"dataset must be one of {list(DATASET_NAMES)}; got dataset={name!r}")
+    if name == "veegan1200":
+        return veegan1200(data_seed=data_seed) if n_train is None else veegan1200(n_train=n_train, data_seed=data_seed)
+    n_train = N_TRAIN if n_train is None else n_train
     if name == "ring":
         return ring(n_train=n_train, data_seed=data_seed)
     if name == "grid":

@@ -205,3 +205,34 @@ def test_gan_tests_skip_without_torch():
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "error" not in out.stdout.lower().split("\n")[-2]
     assert "test_metrics.py::" in out.stdout and "test_datasets.py::" in out.stdout
+
+
+def test_nearest_mode_blocks_do_not_change_results(monkeypatch):
+    # high-dimensional points are processed in blocks of _BLOCK_ENTRIES // d rows; force many blocks
+    from modecollapse.gan.data import _gaussian, nearest_mode
+
+    rng = np.random.default_rng(2)
+    means = rng.normal(size=(4, 50))
+    x = rng.normal(size=(97, 50))
+    ref = ((x[:, None, :] - means[None]) ** 2).sum(-1)  # the all-at-once computation
+    monkeypatch.setattr(_gaussian, "_BLOCK_ENTRIES", 50 * 10)  # 10 rows per block
+    idx, sq = nearest_mode(x, means)
+    np.testing.assert_array_equal(idx, ref.argmin(1))
+    np.testing.assert_allclose(sq, ref.min(1), rtol=1e-14)
+
+
+def test_hq_radius_and_equal_coverage_rule():
+    from modecollapse.gan.data import HQ_N_STD, equal_coverage_radius
+
+    for d in (ring(n_train=10), grid(n_train=10), adagan_gmm(3, n_train=10)):
+        assert d.hq_radius == HQ_N_STD * d.std == 3 * d.std  # the protocol's radius, exactly
+    # the equal-coverage radius is 3 std in 2-D: P(chi2_2 <= 9) = 1 - e^-4.5 (closed form)
+    assert equal_coverage_radius(0.01, 2) == pytest.approx(0.03, rel=1e-14)
+    # and P(chi2_1 <= r^2) = coverage: r = the normal quantile of (1 + coverage) / 2
+    from scipy.stats import norm
+
+    assert equal_coverage_radius(1.0, 1) == pytest.approx(norm.ppf((2 - math.exp(-4.5)) / 2), rel=1e-12)
+    assert "veegan1200" in DATASET_NAMES
+    for bad in (dict(std=0.0, noise_dim=2), dict(std=1.0, noise_dim=0), dict(std=1.0, noise_dim=2, coverage=1.0)):
+        with pytest.raises(ValueError):
+            equal_coverage_radius(**bad)

@@ -91,3 +91,45 @@ def test_bad_input():
         mode_metrics(np.array([[np.nan, 0.0]]), GRID.means, GRID.std)
     with pytest.raises(ValueError, match="std"):
         mode_metrics(np.zeros((3, 2)), GRID.means, 0.0)
+
+
+# ------------------------------------------------------------------ one counting rule, two radii
+def test_metrics_from_modes_counts_hand_built_assignments():
+    from modecollapse.gan.metrics import metrics_from_modes
+
+    r = metrics_from_modes(np.array([0, 0, 2, 3, 3, 3]), 3)  # 3 = not high quality
+    assert (r.modes, r.hq_fraction, r.n_samples) == (2, 0.5, 6)
+    np.testing.assert_array_equal(r.counts, [2, 0, 1])
+    h = np.array([2, 0, 1]) / 3
+    assert r.reverse_kl == pytest.approx(2 / 3 * math.log(3 * 2 / 3) + 1 / 3 * math.log(3 * 1 / 3), rel=1e-12)
+    assert metrics_from_modes(np.array([1, 1]), 1).reverse_kl == math.inf  # none of the 2 is HQ
+    assert h.sum() == pytest.approx(1.0)
+    for bad in (np.array([0, 4]), np.array([-1]), np.array([], dtype=int), np.array([0.0, 1.0])):
+        with pytest.raises(ValueError, match="modes must"):
+            metrics_from_modes(bad, 3)
+
+
+@pytest.mark.parametrize("name", ["ring", "grid", "gmm5"])
+def test_dataset_metrics_is_mode_metrics_on_the_2d_benchmarks(name):
+    from modecollapse.gan.data import get_dataset
+    from modecollapse.gan.metrics import dataset_metrics
+
+    d = get_dataset(name, n_train=10)
+    rng = np.random.default_rng(0)
+    x = d.sample(3000, 1) + rng.normal(scale=1.5 * d.std, size=(3000, 2))  # many near the 3-std edge
+    a, b = dataset_metrics(x, d), mode_metrics(x, d.means, d.std)
+    assert (a.modes, a.hq_fraction, a.reverse_kl) == (b.modes, b.hq_fraction, b.reverse_kl)  # bitwise
+    np.testing.assert_array_equal(a.counts, b.counts)
+    assert d.hq_radius == 3 * d.std
+    assert 0.05 < 1 - a.hq_fraction < 0.95  # the radius matters for these samples
+
+
+def test_dataset_metrics_bad_input():
+    from modecollapse.gan.metrics import dataset_metrics
+
+    with pytest.raises(TypeError, match="hq_radius"):
+        dataset_metrics(np.zeros((3, 2)), object())
+    with pytest.raises(ValueError, match="samples must have shape"):
+        dataset_metrics(np.zeros((3, 3)), GRID)
+    with pytest.raises(ValueError, match="finite"):
+        dataset_metrics(np.array([[np.inf, 0.0]]), GRID)
