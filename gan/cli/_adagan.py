@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--m", type=int, default=None, help="packing degree of the base GAN (1 = GAN)")
     add_device(parser)
     parser.add_argument("--resume", action="store_true", help="continue from <out>/adagan_checkpoint.pt")
-    add_quiet(parser)
+    add_quiet(parser, "--no-progress")  # the spelling of `gan train` too
 
 
 def run(args) -> int:

@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
     add_device(parser)
     add_threads(parser)
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
-    add_quiet(parser)
+    add_quiet(parser, "--no-progress")  # the spelling of `gan train` too
 
 
 def run(args) -> int:

@@ -52,7 +52,7 @@ import numpy as np
 
 from modecollapse.divergences import BetaSchedule, ScheduleStep, adagan_mixture_weights, beta_schedule, coverage_kde
 from modecollapse.divergences._validation import as_probability_vector, check_integer, check_real
-from modecollapse.gan.experiments import _io
+from modecollapse.gan.experiments import _curves, _io
 from modecollapse.gan.experiments.reference import PUBLISHED_COVERAGE
 from modecollapse.gan.train.config import COVERAGE_PRESETS, CoverageConfig, TrainConfig, coverage_preset  # noqa: F401
 
@@ -336,6 +336,18 @@ def _restore(payload: dict, runs: list) -> int:
     return int(payload["t"])
 
 
+def _run_metrics(r: _Run, t: int) -> dict:
+    """What run ``r``'s curve line records after component ``t``: the data weights' statistics and
+    the coverage (of the mixture where ``t`` is an ``eval_at``, of the new component for ensembles)."""
+    ws = r.weight_stats[-1]
+    out = {"beta": ws["beta"], "lambda": ws["lam"], "n_zero_weights": ws["n_zero"], "weights_ess": ws["ess"]}
+    if t in r.coverage:
+        out.update(zip(("coverage", "coverage_lower", "coverage_upper"), r.coverage[t]))
+    if r.method in ("ensemble", "bagging"):
+        out["component_coverage"] = r.component_coverage[-1]
+    return out
+
+
 def _quantiles(values) -> dict:
     v = np.asarray(values, dtype=float)
     return {"median": float(np.median(v)), "q05": float(np.quantile(v, 0.05)), "q95": float(np.quantile(v, 0.95)),
@@ -364,7 +376,7 @@ def _summarise(config: CoverageConfig, runs: list) -> dict:
 
 
 def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = False, device=None, preset: str = "custom",
-                            log: Callable[[str], None] = print) -> dict:
+                            log: Callable[[str], None] = print, progress: bool = False) -> dict:
     """AdaGAN's coverage experiment (arXiv 1701.02386, Section 4.1): beta schedules on Gaussian mixtures with 1..10 modes.
 
     For every number of modes ``k``, run seed ``s`` and method, the AdaGAN loop of
@@ -383,6 +395,14 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
     ``(seed, t)``). The results (per run and summarised as median and 5-95% range, like AdaGAN's
     Table 1, beside :data:`PUBLISHED_COVERAGE`) go to ``<out_dir>/adagan_results.json``.
 
+    The training curves go to ``<out_dir>/metrics.jsonl`` (:mod:`._curves`; TensorBoard events
+    too when tensorboard is installed): ``"train"`` lines with the D and G losses of every GAN of
+    component ``t`` every ``steps // 100`` steps (member ``{"modes", "seed", "methods"}``: the runs
+    that share that GAN), and after each component an ``"eval"`` line per run (member ``{"modes",
+    "seed", "method"}``) with ``beta``, ``lambda``, the data weights' zero count and effective
+    sample size, the coverage where ``t`` is in ``eval_at`` and, for ensemble runs, the new
+    component's own coverage. ``progress=True`` draws a tqdm bar per component on stderr.
+
     Returns
     -------
     dict
@@ -395,10 +415,10 @@ def run_coverage_experiment(config: CoverageConfig, out_dir, *, resume: bool = F
     dev = resolve_device(device)
     out = _io.check_writable(out_dir, name="out_dir")
     with _io.RunFolderLock(out):
-        return _run_locked(config, out, resume=resume, dev=dev, preset=preset, log=log)
+        return _run_locked(config, out, resume=resume, dev=dev, preset=preset, log=log, progress=progress)
 
 
-def _run_locked(config: CoverageConfig, out: Path, *, resume: bool, dev, preset: str, log) -> dict:
+def _run_locked(config: CoverageConfig, out: Path, *, resume: bool, dev, preset: str, log, progress: bool) -> dict:
     from modecollapse.gan.data._mixtures import adagan_gmm
     from modecollapse.gan.train._adagan import ToyComponent, train_real_vs_model
     from modecollapse.gan.train._ensemble import GanEnsemble
@@ -432,76 +452,94 @@ def _run_locked(config: CoverageConfig, out: Path, *, resume: bool, dev, preset:
     if t_done:
         log(f"[adagan] resuming after component {t_done}/{config.n_components}")
     t0 = time.perf_counter()
+    with _curves.CurveLog(out, resume=payload is not None, keep=lambda r: r.get("component", 0) <= t_done,
+                          purge_step=lambda run: t_done * config.steps + 1,
+                          clock=lambda: time.perf_counter() - t0) as curves:
+        for t in range(t_done + 1, config.n_components + 1):
+            tr = time.perf_counter()
+            # 1. classifier of data vs current mixture, batched over the runs that reweight
+            need = [r for r in runs if r.state.needs_classifier]
+            logits = {}
+            if need:
+                real = np.stack([std_pts[r.k] for r in need])
+                fake = np.stack([(r.state.mixture().sample(config.n_pool, seed=_derived_seed(r.seed, t, 7))
+                                  - shift[r.k]) / scale[r.k] for r in need])
+                predict = train_real_vs_model(real, fake, hidden=config.classifier_hidden,
+                                              steps=config.classifier_steps, batch_size=config.classifier_batch,
+                                              lr=config.classifier_lr,
+                                              seeds=[_derived_seed(r.seed, t, 5) for r in need], device=dev)
+                out_logits = predict(real).double().cpu().numpy()
+                logits = {id(r): out_logits[i] for i, r in enumerate(need)}
+            steps = {id(r): r.state.next_step(logits.get(id(r)), from_logits=True) for r in runs}
+            # 2. one batched ensemble for all runs: the mixtures' standardised training sets are
+            #    concatenated and each member's data weights vanish outside its own mixture's block;
+            #    identical (mixture, seed, weights) components are trained once
+            keys, members, weights, owner = {}, [], [], {}
+            for r in runs:
+                st = steps[id(r)]
+                cseed = _derived_seed(r.seed, t, 0 if r.state.schedule.reweights_data or t == 1 else 1)
+                key = (r.k, cseed, _weights_key(st.weights))
+                if key not in keys:
+                    keys[key] = len(members)
+                    members.append((config.m, cseed))
+                    w = np.zeros(N * len(config.modes))
+                    w[block[r.k] * N:(block[r.k] + 1) * N] = st.weights
+                    weights.append(w)
+                owner[id(r)] = keys[key]
+            ens = GanEnsemble(all_pts, members, tcfg, data_weights=np.stack(weights), device=dev)
+            log_every = max(1, config.steps // 100)
+            share = {}
+            for r in runs:
+                share.setdefault(owner[id(r)], []).append(r)
+            gans = [{"modes": share[i][0].k, "seed": share[i][0].seed, "methods": sorted({r.method for r in share[i]})}
+                    for i in range(len(members))]  # a GAN and the runs (of one mixture and seed) that share it
+            bar = _curves.progress_bar(config.steps, enabled=progress,
+                                       desc=f"component {t}/{config.n_components} ({len(members)} GANs)")
 
-    for t in range(t_done + 1, config.n_components + 1):
-        tr = time.perf_counter()
-        # 1. classifier of data vs current mixture, batched over the runs that reweight
-        need = [r for r in runs if r.state.needs_classifier]
-        logits = {}
-        if need:
-            real = np.stack([std_pts[r.k] for r in need])
-            fake = np.stack([(r.state.mixture().sample(config.n_pool, seed=_derived_seed(r.seed, t, 7)) - shift[r.k])
-                             / scale[r.k] for r in need])
-            predict = train_real_vs_model(real, fake, hidden=config.classifier_hidden, steps=config.classifier_steps,
-                                          batch_size=config.classifier_batch, lr=config.classifier_lr,
-                                          seeds=[_derived_seed(r.seed, t, 5) for r in need], device=dev)
-            out_logits = predict(real).double().cpu().numpy()
-            logits = {id(r): out_logits[i] for i, r in enumerate(need)}
-        steps = {id(r): r.state.next_step(logits.get(id(r)), from_logits=True) for r in runs}
-        # 2. one batched ensemble for all runs: the mixtures' standardised training sets are
-        #    concatenated and each member's data weights vanish outside its own mixture's block;
-        #    identical (mixture, seed, weights) components are trained once
-        keys, members, weights, owner = {}, [], [], {}
-        for r in runs:
-            st = steps[id(r)]
-            cseed = _derived_seed(r.seed, t, 0 if r.state.schedule.reweights_data or t == 1 else 1)
-            key = (r.k, cseed, _weights_key(st.weights))
-            if key not in keys:
-                keys[key] = len(members)
-                members.append((config.m, cseed))
-                w = np.zeros(N * len(config.modes))
-                w[block[r.k] * N:(block[r.k] + 1) * N] = st.weights
-                weights.append(w)
-            owner[id(r)] = keys[key]
-        ens = GanEnsemble(all_pts, members, tcfg, data_weights=np.stack(weights), device=dev)
-        every = max(1, config.steps // 4)
+            def step_done(e):
+                bar.update(1)
+                if e.history and e.history[-1][0] == e.step:  # a logging step: the losses train() recorded
+                    _, d, g = e.history[-1]
+                    curves.log_many([curves.record("train", e.step, gan, losses={"d": dl, "g": gl}, component=t)
+                                     for gan, dl, gl in zip(gans, d, g)], tb_step=(t - 1) * config.steps + e.step)
+                    bar.set_postfix(d=f"{sum(d) / len(d):.3f}", g=f"{sum(g) / len(g):.3f}", refresh=False)
+                guard.check()
 
-        def progress(e, _n=len(members)):
-            if e.step % every == 0:
-                log(f"[adagan] component {t}/{config.n_components}: step {e.step}/{config.steps} "
-                    f"({_n} GANs in one batched ensemble)")
-            guard.check()
-
-        with _io.SignalGuard() as guard:
-            try:
-                ens.train(config.steps, callback=progress)
-            except _io.StopRequested:
-                kept = f"the checkpoint after component {t - 1} is kept" if t > 1 else "no component was finished"
-                raise _io.RunInterrupted(f"{guard.name} during component {t}/{config.n_components}: {kept} "
-                                         f"({ckpt}); resume with the same arguments and --resume "
-                                         f"(component {t} is trained again, exactly)", guard.signum) from None
-        comps = {}
-        for r in runs:
-            i = owner[id(r)]
-            if i not in comps:
-                comps[i] = ToyComponent.from_ensemble(ens, i, shift=shift[r.k], scale=scale[r.k])
-            st = steps[id(r)]
-            w = st.weights
-            r.weight_stats.append({"t": t, "beta": st.beta, "lam": st.lam, "n_zero": int(np.count_nonzero(w == 0)),
-                                   "ess": _ess(w)})
-            slim = type(st)(t=st.t, beta=st.beta, weights=np.empty(0), lam=st.lam)
-            r.state = r.state.add(comps[i], slim)
-        # 3. coverage
-        for r in runs:
-            if r.method in ("ensemble", "bagging"):
-                x = r.state.components[-1].sample(config.n_eval, seed=_derived_seed(r.seed, t, 11))
-                r.component_coverage.append(coverage_kde(x, eval_data[r.k]).coverage)
-            if t in config.eval_at:
-                c = coverage_kde(r.state.mixture().sample(config.n_eval, seed=_derived_seed(r.seed, t, 12)), eval_data[r.k])
-                r.coverage[t] = [c.coverage, c.lower, c.upper]
-        _save(ckpt, _checkpoint_payload(config, t, runs))
-        log(f"[adagan] component {t}/{config.n_components} done for {len(runs)} runs "
-            f"({time.perf_counter() - tr:.1f} s; checkpoint {ckpt.name})")
+            with _io.SignalGuard() as guard, bar:
+                try:
+                    ens.train(config.steps, log_every=log_every, callback=step_done)
+                except _io.StopRequested:
+                    kept = f"the checkpoint after component {t - 1} is kept" if t > 1 else "no component was finished"
+                    raise _io.RunInterrupted(f"{guard.name} during component {t}/{config.n_components}: {kept} "
+                                             f"({ckpt}); resume with the same arguments and --resume "
+                                             f"(component {t} is trained again, exactly)", guard.signum) from None
+            comps = {}
+            for r in runs:
+                i = owner[id(r)]
+                if i not in comps:
+                    comps[i] = ToyComponent.from_ensemble(ens, i, shift=shift[r.k], scale=scale[r.k])
+                st = steps[id(r)]
+                w = st.weights
+                r.weight_stats.append({"t": t, "beta": st.beta, "lam": st.lam, "n_zero": int(np.count_nonzero(w == 0)),
+                                       "ess": _ess(w)})
+                slim = type(st)(t=st.t, beta=st.beta, weights=np.empty(0), lam=st.lam)
+                r.state = r.state.add(comps[i], slim)
+            # 3. coverage
+            for r in runs:
+                if r.method in ("ensemble", "bagging"):
+                    x = r.state.components[-1].sample(config.n_eval, seed=_derived_seed(r.seed, t, 11))
+                    r.component_coverage.append(coverage_kde(x, eval_data[r.k]).coverage)
+                if t in config.eval_at:
+                    c = coverage_kde(r.state.mixture().sample(config.n_eval, seed=_derived_seed(r.seed, t, 12)),
+                                     eval_data[r.k])
+                    r.coverage[t] = [c.coverage, c.lower, c.upper]
+            curves.log_many([curves.record("eval", config.steps, {"modes": r.k, "seed": r.seed, "method": r.method},
+                                           metrics=_run_metrics(r, t), component=t) for r in runs],
+                            tb_step=t * config.steps)
+            curves.sync()
+            _save(ckpt, _checkpoint_payload(config, t, runs))
+            log(f"[adagan] component {t}/{config.n_components} done for {len(runs)} runs "
+                f"({time.perf_counter() - tr:.1f} s; checkpoint {ckpt.name})")
 
     summary = _summarise(config, runs)
     env = _io.environment(dev)
@@ -561,7 +599,7 @@ def coverage_command(*, preset: str = "cpu", out, modes=None, runs=None, methods
         changes["eval_at"] = tuple(sorted({1, 3, changes["n_components"]}))
     cfg = cfg.replace(**changes)
     log = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    res = run_coverage_experiment(cfg, out, resume=resume, device=device, preset=preset, log=log)
+    res = run_coverage_experiment(cfg, out, resume=resume, device=device, preset=preset, log=log, progress=not quiet)
     if not quiet:
         ks = [str(k) for k in cfg.modes]
         print("coverage C, median (5%; 95%) over runs; columns: modes " + ", ".join(ks), file=sys.stderr)

@@ -8,7 +8,11 @@ A run folder holds
   the one before it is kept as ``checkpoint.prev.pt``;
 * ``results.json`` -- per-member metrics and per-``m`` mean +/- standard error, written atomically
   with its checksum (and that of ``samples.npz``) when training completes;
-* ``samples.npz`` -- the evaluation samples, array ``samples`` of shape (E, eval_samples, 2).
+* ``samples.npz`` -- the evaluation samples, array ``samples`` of shape (E, eval_samples, 2);
+* ``metrics.jsonl`` -- the training curves (:mod:`._curves`): every member's D and G losses every
+  ``steps // 100`` steps, and its metrics (modes, % high quality, reverse KL of ``eval_samples``
+  samples, sample seed 0) at every ``checkpoint_every`` steps and at the end; ``tensorboard/``
+  holds the same as TensorBoard events when tensorboard is installed.
 
 :func:`train_run` validates everything (dataset, preset, m, steps, the size of the ensemble, output
 folder, an existing run, a checkpoint to resume) *before* the first training step, and holds the
@@ -33,7 +37,7 @@ import numpy as np
 from modecollapse.divergences._validation import check_integer
 
 from modecollapse.gan.data._mixtures import DATASET_NAMES, get_dataset
-from modecollapse.gan.experiments import _io
+from modecollapse.gan.experiments import _curves, _io
 from modecollapse.gan.experiments._io import RunInterrupted, SignalGuard, StopRequested  # noqa: F401
 from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 from modecollapse.gan.metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
@@ -41,7 +45,7 @@ from modecollapse.gan.train.config import get_preset
 
 __all__ = ["RunSpec", "RunResult", "Evaluation", "train_run", "load_run", "load_or_train",
            "evaluate_run", "evaluate_run_folder", "estimate_run_bytes", "train_command", "evaluate_command",
-           "ProgressBar", "METHOD_LABELS", "method_label"]
+           "METHOD_LABELS", "method_label"]
 
 RESULTS_FORMAT = "modecollapse.gan.results/2"
 
@@ -180,34 +184,6 @@ class RunResult:
         return [r for (mm, _), r in zip(self.members, self.metrics) if mm == m]
 
 
-class ProgressBar:
-    """A plain-text progress bar on stderr (no tqdm): ``[#####-----] 500/1000 steps 12.3 it/s eta 0:00:40``."""
-
-    def __init__(self, total: int, start: int = 0, *, stream=None, width: int = 30, min_interval: float = 0.5):
-        self.total, self.start, self.width, self.min_interval = total, start, width, min_interval
-        self.stream = sys.stderr if stream is None else stream
-        self.t0 = time.perf_counter()
-        self.last = -math.inf
-
-    def update(self, step: int, note: str = "", *, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not force and now - self.last < self.min_interval and step < self.total:
-            return
-        self.last = now
-        frac = step / self.total if self.total else 1.0
-        fill = int(round(frac * self.width))
-        rate = (step - self.start) / max(now - self.t0, 1e-9)
-        eta = (self.total - step) / rate if rate > 0 else math.inf
-        eta_s = time.strftime("%H:%M:%S", time.gmtime(eta)) if math.isfinite(eta) else "--:--:--"
-        self.stream.write(f"\r[{'#' * fill}{'-' * (self.width - fill)}] {step}/{self.total} steps "
-                          f"{rate:.1f} it/s eta {eta_s} {note}")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
-
-
 def _versions() -> dict:
     """The environment record of :func:`._io.environment` (kept for older callers)."""
     return _io.environment()
@@ -259,6 +235,11 @@ def _check_size(spec: "RunSpec") -> None:
 
 def _member_metrics(samples: np.ndarray, ds) -> list[ModeMetrics]:
     return [mode_metrics(x, ds.means, ds.std) for x in samples]
+
+
+def _curve_metrics(r: ModeMetrics) -> dict:
+    """The metrics a curve line records (the per-mode counts stay in ``results.json``)."""
+    return {"modes": r.modes, "hq_percent": 100.0 * r.hq_fraction, "reverse_kl": r.reverse_kl}
 
 
 def _summaries(spec: RunSpec, metrics: list[ModeMetrics]) -> dict:
@@ -347,7 +328,7 @@ def train_run(spec: RunSpec, out_dir, *, resume: bool = False, overwrite: bool =
     device : str, optional
         ``"auto"`` (CUDA if available), ``"cpu"``, ``"cuda"``.
     progress : bool
-        Draw a progress bar on stderr.
+        Draw a progress bar (tqdm) on stderr.
     stop_at : int, optional
         Stop after this many total steps (writing a checkpoint) without evaluating; continue later
         with ``resume=True``. Used to test resumption; ``None`` trains to ``spec.steps``.
@@ -437,43 +418,62 @@ def _train_locked(spec, out, *, resume, overwrite, dev, progress, stop_at, log, 
 
     target = spec.steps if stop_at is None else min(stop_at, spec.steps)
     t0 = time.perf_counter()
-    bar = ProgressBar(spec.steps, ens.step) if progress else None
 
     def elapsed():
         return elapsed0 + time.perf_counter() - t0
 
-    def checkpoint():
-        _io.save_checkpoint(ckpt_path, spec=spec.to_dict(), state=ens.state_dict(), keep_previous=True,
-                            extra={"elapsed": elapsed(), "device": str(dev)})
+    start = ens.step
+    # a resumed run keeps the curve lines its checkpoint covers (a killed process may have written more)
+    curves = _curves.CurveLog(out, resume=payload is not None, keep=lambda r: r["step"] <= start,
+                              purge_step=lambda run: start + 1, clock=elapsed)
+    bar = _curves.progress_bar(spec.steps, initial=ens.step, enabled=progress)
+    with curves, bar:
+        members = [{"m": m, "seed": s} for m, s in spec.members]
 
-    log_every = max(1, spec.steps // 100)
-    with SignalGuard() as guard:
-        def step_done(e):
-            if bar:
-                bar.update(e.step)
-            if guard.signum is not None:
-                raise StopRequested
+        def checkpoint():
+            curves.sync()
+            _io.save_checkpoint(ckpt_path, spec=spec.to_dict(), state=ens.state_dict(), keep_previous=True,
+                                extra={"elapsed": elapsed(), "device": str(dev)})
 
-        try:
-            while ens.step < target:
-                n = min(target - ens.step, spec.checkpoint_every - ens.step % spec.checkpoint_every)
-                ens.train(n, log_every=log_every, callback=step_done)
+        def log_metrics(step, metrics):
+            curves.log_many([curves.record("eval", step, mem, metrics=_curve_metrics(r))
+                             for mem, r in zip(members, metrics)])
+
+        log_every = max(1, spec.steps // 100)
+        with SignalGuard() as guard:
+            def step_done(e):
+                bar.update(1)
+                if e.history and e.history[-1][0] == e.step:  # a logging step: the losses train() recorded
+                    _, d, g = e.history[-1]
+                    curves.log_many([curves.record("train", e.step, mem, losses={"d": dl, "g": gl})
+                                     for mem, dl, gl in zip(members, d, g)])
+                    bar.set_postfix(d=f"{sum(d) / len(d):.3f}", g=f"{sum(g) / len(g):.3f}", refresh=False)
+                if guard.signum is not None:
+                    raise StopRequested
+
+            try:
+                while ens.step < target:
+                    n = min(target - ens.step, spec.checkpoint_every - ens.step % spec.checkpoint_every)
+                    ens.train(n, log_every=log_every, callback=step_done)
+                    if ens.step % spec.checkpoint_every == 0 and ens.step < spec.steps:
+                        # the curve's evaluation: samples from their own seeded stream (training untouched)
+                        log_metrics(ens.step, _member_metrics(ens.sample(spec.eval_samples, seed=0), ds))
+                    checkpoint()
+            except StopRequested:
+                if ens.step % spec.checkpoint_every == 0 and ens.step < spec.steps:  # stopped on the boundary
+                    log_metrics(ens.step, _member_metrics(ens.sample(spec.eval_samples, seed=0), ds))
                 checkpoint()
-        except StopRequested:
-            checkpoint()
-            if bar:
                 bar.close()
-            name = signal.Signals(guard.signum).name
-            raise RunInterrupted(f"{name} at step {ens.step}/{spec.steps}: checkpoint saved to {ckpt_path}; "
-                                 f"resume with: {_resume_hint(out)}", guard.signum) from None
-    if bar:
-        bar.update(ens.step, force=True)
+                name = signal.Signals(guard.signum).name
+                raise RunInterrupted(f"{name} at step {ens.step}/{spec.steps}: checkpoint saved to {ckpt_path}; "
+                                     f"resume with: {_resume_hint(out)}", guard.signum) from None
         bar.close()
-    if ens.step < spec.steps:
-        log(f"stopped at step {ens.step}/{spec.steps}; continue with: {_resume_hint(out)}")
-        return None
-    samples = ens.sample(spec.eval_samples, seed=0)
-    metrics = _member_metrics(samples, ds)
+        if ens.step < spec.steps:
+            log(f"stopped at step {ens.step}/{spec.steps}; continue with: {_resume_hint(out)}")
+            return None
+        samples = ens.sample(spec.eval_samples, seed=0)
+        metrics = _member_metrics(samples, ds)
+        log_metrics(ens.step, metrics)
     summary = _summaries(spec, metrics)
     sha = _io.atomic_save_npz(out / "samples.npz", samples=samples.astype(np.float32))
     info = {"device": str(dev), "elapsed_s": elapsed(), "step": ens.step, "versions": _io.environment(),

@@ -35,7 +35,7 @@ import time
 from dataclasses import asdict
 
 from modecollapse.gan.data._stacked import N_MODES, PROTOCOL_NOTE  # noqa: F401  (reachable from here)
-from modecollapse.gan.experiments import _io
+from modecollapse.gan.experiments import _curves, _io
 from modecollapse.gan.train.config import STACKED_PRESETS, StackedConfig, stacked_preset  # noqa: F401
 
 __all__ = ["run_stacked_experiment", "stacked_command", "parse_stacked_ms"]
@@ -74,7 +74,7 @@ def _checkpoint_spec(cfg: StackedConfig, m: int, seed: int) -> dict:
 
 
 def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = "custom", checkpoint_every: int = 500,
-                           device="auto", resume: bool = False, log=print) -> dict:
+                           device="auto", resume: bool = False, log=print, progress: bool = False) -> dict:
     """Train GAN / PacGAN(m) DCGAN pairs on stacked MNIST, count their modes, write the results.
 
     One run per ``(m, seed)``. Writes ``<out>/stacked_results.json`` (per-run modes and KL, mean
@@ -83,6 +83,12 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
     ``<out>/stacked_m<m>_seed<s>.pt``, written atomically every ``checkpoint_every`` steps;
     ``resume=True`` continues from them exactly (CPU). Everything is checked before any training,
     and the folder is locked for the run's life. Returns the results written.
+
+    The training curves go to ``<out>/metrics.jsonl`` (:mod:`._curves`; TensorBoard events in
+    ``<out>/tensorboard/m<m>_seed<s>`` too when tensorboard is installed): a ``"train"`` line with
+    the D and G losses every ``steps // 100`` steps and an ``"eval"`` line with the modes and KL at
+    the end, per run (member ``{"m", "seed"}``); lines of other runs in the same folder are kept.
+    ``progress=True`` draws a tqdm bar per run on stderr.
     """
     import torch
 
@@ -112,12 +118,25 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
                 payloads[key] = loaded["state"]
 
         t0 = time.perf_counter()
+        done = {key: int(pl["step"]) for key, pl in payloads.items()}  # what each checkpoint covers
+
+        def covered(rec):  # a curve line of this experiment's runs that their checkpoints cover
+            key = (rec["member"].get("m"), rec["member"].get("seed"))
+            return key not in ckpts or rec["step"] <= done.get(key, 0)
+
+        def run_name(m, s):
+            return f"m{m}_seed{s}"
+
+        names = {run_name(*key): key for key in ckpts}
         split = split_digits(load_mnist_digits(image_size=cfg.image_size))
         clf = train_digit_classifier(split.train, epochs=cfg.classifier_epochs, seed=0, device=dev)
         acc = classifier_accuracy(clf, split.test)
         log(f"[stacked] digit classifier: held-out accuracy {acc:.4f} on {len(split.test)} shipped digits")
 
         runs = []
+        curves = _curves.CurveLog(out, resume=True, keep=covered, clock=lambda: time.perf_counter() - t0,
+                                  purge_step=lambda run: done.get(names.get(run), 0) + 1,
+                                  fresh_run=lambda run: names.get(run) not in done)
         guard = _io.SignalGuard().__enter__()
         try:
             for m in ms:
@@ -126,35 +145,42 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
                     state = (load_stacked_state(payloads[key], device=dev) if key in payloads
                              else init_stacked(cfg, m=m, seed=s, device=dev))
                     t_run = time.perf_counter()
-                    every = max(1, cfg.steps // 20)
+                    every = max(1, cfg.steps // 100)
+                    member, name = {"m": m, "seed": s}, run_name(m, s)
 
                     def save(st):
+                        curves.sync()
                         _io.save_checkpoint(ckpts[(st.m, st.seed)], kind="stacked", global_rng=False,
                                             spec=_checkpoint_spec(cfg, st.m, st.seed), state=st.state_dict())
 
-                    def progress(st, d_loss, g_loss, _t=t_run):
+                    def step_done(st, d_loss, g_loss, _member=member, _name=name):
+                        bar.update(1)
                         if st.step % every == 0 or st.step == cfg.steps:
-                            rate = st.step / max(time.perf_counter() - _t, 1e-9)
-                            log(f"[stacked m={st.m} seed={st.seed}] step {st.step}/{cfg.steps} "
-                                f"D {d_loss:.3f} G {g_loss:.3f} ({rate:.1f} steps/s)")
+                            curves.log("train", st.step, _member, losses={"d": d_loss, "g": g_loss}, tb_run=_name)
+                            bar.set_postfix(d=f"{d_loss:.3f}", g=f"{g_loss:.3f}", refresh=False)
                         if st.step % checkpoint_every == 0 or st.step == cfg.steps or guard.signum is not None:
                             save(st)
                         guard.check()
 
                     if state.step < cfg.steps:
-                        try:
-                            train_stacked(state, split.train, until=cfg.steps, callback=progress)
-                        except _io.StopRequested:
-                            raise _io.RunInterrupted(
-                                f"{guard.name} at step {state.step}/{cfg.steps} of run m={m} seed={s}: checkpoint "
-                                f"saved to {ckpts[key]}; resume with the same arguments and --resume",
-                                guard.signum) from None
+                        with _curves.progress_bar(cfg.steps, initial=state.step, enabled=progress,
+                                                  desc=f"stacked m={m} seed={s}") as bar:
+                            try:
+                                train_stacked(state, split.train, until=cfg.steps, callback=step_done)
+                            except _io.StopRequested:
+                                raise _io.RunInterrupted(
+                                    f"{guard.name} at step {state.step}/{cfg.steps} of run m={m} seed={s}: "
+                                    f"checkpoint saved to {ckpts[key]}; resume with the same arguments and --resume",
+                                    guard.signum) from None
                     r = evaluate_stacked(state.generator, clf, n=cfg.n_eval, seed=10_000 + s)
+                    curves.log("eval", state.step, member, metrics={"modes": r.modes, "kl": r.kl}, tb_run=name)
+                    curves.close_run(name)
                     log(f"[stacked m={m} seed={s}] modes {r.modes}/1000, KL {r.kl:.3f}")
                     runs.append({"m": m, "seed": s, "label": model_label(m),
                                  "seconds": time.perf_counter() - t_run, **r.as_dict()})
         finally:
             guard.__exit__(None, None, None)
+            curves.close()
 
         summary = {}
         for m in ms:
@@ -216,5 +242,5 @@ def stacked_command(*, preset: str = "cpu", ms="1,2", seeds: str = "0", out, ste
         torch.set_num_threads(threads)
     log = (lambda *a: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     run_stacked_experiment(cfg, out, ms=m_list, seeds=seed_list, preset=preset, checkpoint_every=checkpoint_every,
-                           device=device, resume=resume, log=log)
+                           device=device, resume=resume, log=log, progress=not quiet)
     return 0
