@@ -51,12 +51,18 @@ class PerfectRow:
 
 
 def summarize_draws(draws: dict, *, n_samples: int, repeats: int, seed: int) -> PerfectRow:
-    """``{metric: list of R values}`` -> :class:`PerfectRow` (sd with ``ddof=1``)."""
+    """``{metric: list of R values}`` -> :class:`PerfectRow` (sd with ``ddof=1``; inf where a value is
+    infinite, as :func:`modecollapse.gan.metrics.mean_se` reports it)."""
     out = {}
     for k, v in draws.items():
         a = np.asarray(v, dtype=np.float64)
-        sd = float(np.std(a, ddof=1)) if a.size > 1 else math.nan
-        out[k] = (float(a.mean()), sd / math.sqrt(a.size) if a.size > 1 else math.nan, sd)
+        if a.size < 2:
+            out[k] = (float(a.mean()), math.nan, math.nan)
+        elif not np.all(np.isfinite(a)):  # e.g. reverse KL inf (no HQ sample): the spread is unbounded,
+            out[k] = (float(a.mean()), math.inf, math.inf)  # as gan.metrics.mean_se reports it
+        else:
+            sd = float(np.std(a, ddof=1))
+            out[k] = (float(a.mean()), sd / math.sqrt(a.size), sd)
     return PerfectRow(out, n_samples, repeats, seed)
 
 
@@ -66,7 +72,7 @@ def _checked(n_samples, repeats, seed):
 
 
 def perfect_mixture_metrics(dataset, n_samples: int, *, repeats: int = 100, seed: int = 0,
-                            n_std: float = 3.0) -> PerfectRow:
+                            n_std: float = 3.0, score=None) -> PerfectRow:
     """Modes, % high quality and reverse KL of ``repeats`` draws of ``n_samples`` points from ``dataset``.
 
     Parameters
@@ -81,6 +87,10 @@ def perfect_mixture_metrics(dataset, n_samples: int, *, repeats: int = 100, seed
         Seed of ``numpy.random.default_rng``; draw ``r`` uses the child ``SeedSequence(seed).spawn``.
     n_std : float, keyword-only
         HQ radius in standard deviations, passed to :func:`mode_metrics` (3 in the protocol).
+    score : callable, keyword-only
+        ``score(x) -> ModeMetrics`` for a sample ``x`` of shape (n, d): the rule the runs beside
+        the row are scored with (default :func:`mode_metrics` against ``dataset``'s means and std
+        at ``n_std``); pass the runs' own rule when a dataset scores differently.
 
     Returns
     -------
@@ -94,7 +104,7 @@ def perfect_mixture_metrics(dataset, n_samples: int, *, repeats: int = 100, seed
     draws = {"modes": [], "hq_percent": [], "reverse_kl": []}
     for child in np.random.SeedSequence(seed).spawn(r):
         x = dataset.sample(n, np.random.default_rng(child))
-        mm = mode_metrics(x, dataset.means, dataset.std, n_std=n_std)
+        mm = score(x) if score is not None else mode_metrics(x, dataset.means, dataset.std, n_std=n_std)
         draws["modes"].append(mm.modes)
         draws["hq_percent"].append(100.0 * mm.hq_fraction)
         draws["reverse_kl"].append(mm.reverse_kl)

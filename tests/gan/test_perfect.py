@@ -108,3 +108,12 @@ def test_bad_input():
     with pytest.raises(ValueError, match="confusion"):
         P.perfect_stacked_metrics(100, confusion=-np.eye(10))
     assert P.expected_modes(1, 0) == 0.0 and P.expected_modes(1, 3) == 1.0
+
+
+def test_infinite_values_give_infinite_spread_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = P.summarize_draws({"reverse_kl": [math.inf, math.inf, 0.1]}, n_samples=5, repeats=3, seed=0)
+    assert row.values["reverse_kl"] == (math.inf, math.inf, math.inf)

