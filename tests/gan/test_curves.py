@@ -286,3 +286,19 @@ def test_stacked_curves_survive_an_interruption(tmp_path, monkeypatch, no_tensor
     # the lines of other runs in the same folder stay: m = 3 alone, later
     sm.run_stacked_experiment(cfg, tmp_path / "b", **{**kw, "ms": [3]})
     assert {r["member"]["m"] for r in _curves.read_curves(tmp_path / "b")} == {1, 2, 3}
+
+
+def test_real_tensorboard_event_files_hold_the_curve(tmp_path):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out = tmp_path / "tb"
+    assert train_run(SPEC, out, progress=False, stop_at=15, log=_quiet) is None
+    train_run(SPEC, out, resume=True, progress=False, log=_quiet)
+    acc = EventAccumulator(str(out / "tensorboard"))
+    acc.Reload()
+    events = acc.Scalars("loss_d/m1_seed0")
+    want = [r["losses"]["d"] for r in _curves.read_curves(out) if r["kind"] == "train" and r["member"]["m"] == 1]
+    assert [e.step for e in events] == list(range(1, 31))  # once each across the resume
+    assert [e.value for e in events] == [float(np.float32(v)) for v in want]
+    assert [e.step for e in acc.Scalars("modes/m2_seed0")] == [10, 20, 30]
