@@ -41,10 +41,11 @@ from scipy.special import bdtrc, gammaln
 
 from modecollapse.divergences._validation import _int_text, check_integer, check_probability
 
+from . import _asymptotics
 from ._bernoulli import _binary_packed_tv
 from ._region import _check_level, _region_of, _upper_hull
 from ._typeclasses import _times
-from ._typeclasses import _classes, _compositions, _exact_feasible, _exact_packed_tv
+from ._typeclasses import _classes, _compositions, _exact_feasible, _exact_packed_tv, _sf
 
 __all__ = [
     "PackedTVOptimum",
@@ -78,6 +79,18 @@ TWO_SIDED_MAX_M = 16
 #: Largest packing degree of ``packed_tv_min`` (``m - 1`` breakpoints by ~1100-step vectorised
 #: bisection: about 9 s at m = 1e5, growing linearly).
 L_MAX_M = 100_000
+
+#: Largest packing degree of the large-m paths: Boost's binomial tails stay accurate to ~1e-12 up to
+#: about here (checked against the Gaussian limit and mpmath; at 1e11 they drift by ~1e-11).
+ASYMPTOTIC_MAX_M = 10**10
+
+#: Beyond the exact limits: the largest number of breakpoints evaluated exactly inside the window of
+#: a that the Berry-Esseen bound leaves open (docs/theory.md s.4.D); more, and a bracket is returned.
+WINDOW_MAX_BREAKPOINTS = 20_000
+
+#: Default largest relative width ``(upper - lower) / upper`` of a returned bracket (``rtol``); a
+#: wider one is refused with its width in the message.
+BRACKET_RTOL = 0.05
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +128,13 @@ class PackedTVOptimum:
         reflection (1-delta, 1-eps) that cut the TV band into the extremal outer region.
     method : str
         How the optimum was found (``"closed form"``, ``"exact breakpoints"``, ...).
+    lower, upper : float
+        Certified bracket of the optimum. Equal to ``value`` where the value is exact (``exact``
+        True); beyond the exact limits (docs/theory.md s.4.D) ``lower < upper`` and ``value`` is the
+        end that the returned pair certifies: ``upper`` for a minimum (the pair reaches at most it),
+        ``lower`` for a maximum (the pair reaches at least it).
+    exact : bool
+        Whether ``value`` is the optimum up to rounding (False: only the bracket is certified).
     """
 
     value: float
@@ -130,12 +150,18 @@ class PackedTVOptimum:
     attained: bool = True
     cut_slopes: tuple | None = None
     method: str = ""
+    lower: float | None = None
+    upper: float | None = None
+    exact: bool = True
 
     def __post_init__(self):
         for name in ("p", "q"):
             arr = np.array(getattr(self, name), dtype=np.float64)
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+        for name in ("lower", "upper"):
+            v = getattr(self, name)
+            object.__setattr__(self, name, float(self.value) if v is None else float(v))
 
     def __float__(self) -> float:
         return float(self.value)
@@ -156,6 +182,15 @@ def _check_eps_delta(eps, delta) -> tuple[float, float]:
     if not eps < delta:
         raise ValueError(f"mode collapse needs eps < delta; got eps={eps!r}, delta={delta!r}")
     return eps, delta
+
+
+def _check_rtol(rtol) -> float:
+    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.integer, np.floating)):
+        raise TypeError(f"rtol must be a real number; got rtol={rtol!r} of type {type(rtol).__name__}")
+    v = float(rtol)
+    if not v >= 0.0:  # nan too
+        raise ValueError(f"rtol must be >= 0 (math.inf accepts any bracket); got rtol={rtol!r}")
+    return v
 
 
 def _tv(p, q) -> float:
@@ -319,7 +354,124 @@ def _binary_min(tau: float, m: int, lo: float = 0.0, hi: float | None = None) ->
     return _binary_packed_tv(a, a + tau, m), a
 
 
-def packed_tv_min(tau, m) -> PackedTVOptimum:
+def _binary_family(tau: float):
+    """``P = [1-a, a]``, ``Q = [1-a-tau, a+tau]`` as affine masses in a (``_asymptotics``)."""
+    return (np.array([1.0, 0.0]), np.array([-1.0, 1.0]), np.array([1.0 - tau, tau]), np.array([-1.0, 1.0]))
+
+
+def _binary_pair(a: float, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """``P = [1-a, a]``, ``Q = [1-b, b]``, ``b = a + tau``, with sums exactly 1 in floating point.
+
+    At large m an ulp of total mass matters (``(1 - 2^-53)^m`` is ``1 - 1.1e-7`` at m = 1e9), so a and
+    b are snapped to ``1 - fl(1 - x)``, for which ``fl(1 - x) + x`` is exactly 1 (Sterbenz: ``1 - x``
+    is exact for x in [0, 1] when ``fl(1 - x) >= 1/2``); this moves them by at most an ulp.
+    """
+    a = 1.0 - (1.0 - a)
+    b = 1.0 - (1.0 - min(a + tau, 1.0))
+    return np.array([1.0 - a, a]), np.array([1.0 - b, b])
+
+
+def _binary_value(a: float, tau: float, m: int) -> float:
+    """``d_TV(Bern(a)^m, Bern(a+tau)^m)`` in O(1) at any m (the binary fast path of ``_typeclasses``)."""
+    return _exact_packed_tv(_classes(*_binary_pair(a, tau)), m)
+
+
+def _breakpoint_index(a, tau: float, m: int):
+    """The (real) j whose breakpoint r_j is ``a``: ``j log(b/a) = (m - j) log((1-a)/(1-b))``, b = a + tau
+    (increasing in a, so ``r_j`` lies in [A, B] iff ``j(A) <= j <= j(B)``)."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l0 = np.log1p(-a) - np.log1p(-(a + tau))
+        l1 = np.log(a + tau) - np.log(a)
+        j = m * l0 / (l0 + l1)
+    return np.where(np.isfinite(j), j, np.where(a <= 0, 0.0, float(m)))
+
+
+def _window_breakpoints(tau: float, m: int, lo: float, hi: float, max_count: int):
+    """``(a, value)`` of the breakpoints ``r_j`` of the binary objective inside ``(lo, hi)``, each by
+    bisection to adjacent floats, and the values ``f(r_j) = P(Bin(m, r_j+tau) >= j) - P(Bin(m, r_j) >= j)``
+    (Boost's binomial tails, accurate at any m); None when more than ``max_count`` lie there."""
+    j_lo = max(1, int(math.floor(float(_breakpoint_index(lo, tau, m)))) - 1)
+    j_hi = min(m - 1, int(math.ceil(float(_breakpoint_index(hi, tau, m)))) + 1)
+    if j_hi < j_lo:
+        return np.empty(0), np.empty(0)
+    if j_hi - j_lo + 1 > max_count:
+        return None
+    js = np.arange(j_lo, j_hi + 1, dtype=np.float64)
+
+    def h(a):
+        b = a + tau
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return js * (np.log(b) - np.log(a)) + (m - js) * (np.log1p(-np.minimum(b, 1.0)) - np.log1p(-a))
+
+    inside = (h(np.full_like(js, lo)) > 0) & (h(np.full_like(js, hi)) < 0)  # the root is in (lo, hi)
+    js = js[inside]
+    # bisection on log(a) first (roots span hundreds of decades near a = 0; ~60 steps reach 1e-15
+    # relative), then on a itself down to adjacent floats (a few steps)
+    t_lo, t_hi = np.full_like(js, math.log(max(lo, 1e-300))), np.full_like(js, math.log(hi))
+    for _ in range(80):
+        mid = 0.5 * (t_lo + t_hi)
+        act = t_hi - t_lo > 1e-15
+        if not act.any():
+            break
+        pos = h(np.exp(mid)) > 0
+        t_lo = np.where(act & pos, mid, t_lo)
+        t_hi = np.where(act & ~pos, mid, t_hi)
+    a_lo, a_hi = np.maximum(np.exp(t_lo) * (1 - 4e-16), lo), np.minimum(np.exp(t_hi) * (1 + 4e-16), hi)
+    a_lo = np.where(h(a_lo) > 0, a_lo, np.maximum(lo, np.nextafter(a_lo, 0.0)))  # keep the sign change
+    for _ in range(60):
+        mid = 0.5 * (a_lo + a_hi)
+        act = (mid > a_lo) & (mid < a_hi)
+        if not act.any():
+            break
+        pos = h(mid) > 0
+        a_lo = np.where(act & pos, mid, a_lo)
+        a_hi = np.where(act & ~pos, mid, a_hi)
+    r = 0.5 * (a_lo + a_hi)
+    return r, _sf(js - 1.0, float(m), np.minimum(r + tau, 1.0)) - _sf(js - 1.0, float(m), r)
+
+
+def _binary_min_large(tau: float, m: int, rtol: float, lo: float = 0.0, hi: float | None = None):
+    """``min f`` over a in ``[lo, hi]`` for ``L_MAX_M < m <= ASYMPTOTIC_MAX_M`` (docs/theory.md s.4.D).
+
+    Returns ``(value, a, lower, exact)``: ``value = f(a)`` attained; the minimum lies in
+    ``[lower, value]``, and ``exact`` says ``lower == value`` (the window that the Berry-Esseen bound
+    leaves open held at most ``WINDOW_MAX_BREAKPOINTS`` breakpoints, all evaluated). The default
+    range uses the symmetry ``f(a) = f(1 - tau - a)`` (only ``[0, (1-tau)/2]`` is searched).
+    """
+    full = hi is None
+    if full:
+        hi = 0.5 * (1.0 - tau)
+    # the attained value: the breakpoints next to the point of [lo, hi] nearest the centre of symmetry
+    # (1-tau)/2 (where f is smallest: every breakpoint there was the minimiser in our exact runs), and
+    # the ends of the range
+    c = min(max(0.5 * (1.0 - tau), lo), hi)
+    w_lo, w_hi = (0.0, 1.0 - tau) if full else (lo, hi)
+    near = _window_breakpoints(tau, m, max(w_lo, c - 4.0 / m), min(w_hi, c + 4.0 / m), 64)
+    cands = [(_binary_value(lo, tau, m), lo), (_binary_value(hi, tau, m), hi)]
+    if near is not None and near[0].size:
+        i = int(np.argmin(near[1]))
+        cands.append((float(near[1][i]), float(near[0][i])))
+    value, a = min(cands)
+    lower, leaves = _asymptotics.family_min_lower([(_binary_family(tau), lo, hi)], m, value, floor=tau)
+    if not leaves:
+        return value, a, value, True
+    A = min(float(x1.min()) for _, x1, _ in leaves)
+    B = max(float(x2.max()) for _, _, x2 in leaves)
+    win = _window_breakpoints(tau, m, A, B, WINDOW_MAX_BREAKPOINTS)
+    if win is None:
+        return value, a, lower, False
+    # the minimum over [A, B] is at a breakpoint inside or at an end (pieces rise then fall); outside
+    # [A, B] every a has f(a) >= value
+    cands = [(value, a), (_binary_value(A, tau, m), A), (_binary_value(B, tau, m), B)]
+    if win[0].size:
+        i = int(np.argmin(win[1]))
+        cands.append((float(win[1][i]), float(win[0][i])))
+    value, a = min(cands)
+    return value, a, value, True
+
+
+def packed_tv_min(tau, m, *, rtol=BRACKET_RTOL) -> PackedTVOptimum:
     """Smallest packed TV over all pairs with ``d_TV(P, Q) = tau`` (PacGAN Theorem 3, lower bound).
 
     .. math::
@@ -341,17 +493,37 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
     Cost: O(m) bisections of ~1100 vectorised steps plus O(m) per candidate evaluation, i.e.
     O(m^2) for m <= 400 and O(m) (incomplete beta) above: about 0.05 s at m = 1e3, 9 s at m = 1e5.
 
+    Beyond ``L_MAX_M`` (docs/theory.md s.4.D), m <= ``ASYMPTOTIC_MAX_M`` = 1e10, in under a
+    second: if the Hellinger bracket ``[1 - (1 - tau^2)^(m/2), 1]`` is narrower than half an ulp of 1
+    the value is 1.0 (exact as a float: e.g. tau = 0.2 from m ~ 1.8e3, tau = 1e-3 from m ~ 7.5e7).
+    Otherwise the value is that of the breakpoints next to the centre a = (1-tau)/2 (attained by the
+    returned pair), and a **certified lower bound** comes from a Berry-Esseen bound on a likelihood-
+    ratio test, valid for every a at once (interval arithmetic over a, ``_asymptotics``); it is about
+    ``2 C / sqrt(m)`` below the value (C = 0.4748, Shevtsova 2011): 3e-3 at m = 1e5, 3e-5 at m = 1e9.
+    Outside the a-window where that bound stays below the value, f(a) >= value; if the window holds
+    at most ``WINDOW_MAX_BREAKPOINTS`` breakpoints they are all evaluated and the result is **exact**
+    (``method="exact breakpoints in the Berry-Esseen window"``; e.g. tau = 1e-4, m = 1e6), else
+    the **bracket** ``[lower, value]`` is returned (``exact=False``, ``method="Berry-Esseen
+    bracket"``; e.g. tau = 1e-5 ... 1e-4 at m = 1e9), or refused when its relative width exceeds ``rtol``.
+
     Parameters
     ----------
     tau : float in [0, 1]
-    m : int, 1 <= m <= ``L_MAX_M`` = 1e5, or any m when tau is 0 or 1 or when the Hellinger
-        bracket ``[1 - (1 - tau^2)^(m/2), 1]`` is narrower than half an ulp of 1 (then the value
-        is 1.0, exact as a float: e.g. tau = 0.2 from m ~ 1.8e3, tau = 1e-3 from m ~ 7.5e7)
+    m : int, 1 <= m <= ``ASYMPTOTIC_MAX_M`` = 1e10 (any m when tau is 0 or 1, or when L rounds to 1)
+    rtol : float >= 0, keyword-only, default ``BRACKET_RTOL`` = 0.05
+        Largest accepted ``(upper - lower) / upper`` of a bracket beyond ``L_MAX_M`` (``math.inf``
+        accepts any certified bracket; 0 demands an exact value).
 
     Returns
     -------
     PackedTVOptimum
-        ``kind="min"``, ``alpha = a``, ``family="binary"``.
+        ``kind="min"``, ``alpha = a``, ``family="binary"``; ``lower``, ``upper``, ``exact`` as above.
+
+    Raises
+    ------
+    ValueError
+        On bad inputs; beyond ``L_MAX_M`` when the bracket is wider than ``rtol`` allows (the
+        message gives it), or m above ``ASYMPTOTIC_MAX_M``.
 
     Examples
     --------
@@ -361,6 +533,7 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
     0.3
     """
     tau, m = _check_tau_m(tau, m)
+    rtol = _check_rtol(rtol)
     if tau == 0.0 or tau == 1.0 or m == 1:
         a = (1.0 - tau) / 2
         value = tau if m == 1 or tau in (0.0, 1.0) else None
@@ -375,12 +548,27 @@ def packed_tv_min(tau, m) -> PackedTVOptimum:
             a = (1.0 - tau) / 2
             return _finish(1.0, [1.0 - a, a], [1.0 - a - tau, a + tau], tau, m, kind="min", alpha=a,
                            family="binary", method="hellinger bound")
-        raise ValueError(
-            f"m={m if m < 10**30 else f'<{len(str(m))} digits>'} is above L_MAX_M={L_MAX_M} for "
-            f"packed_tv_min: the breakpoint method costs ~9e-5 s "
-            f"per unit of m (~{_times(m, 9e-5):.3g} s here) and {_times(m, 8 / 2**20):.3g} MB per work array; "
-            f"the Hellinger bracket [1 - (1 - tau^2)^(m/2), 1] is {math.exp(max(log_gap, -745.0)):.3g} wide"
-        )
+        if m > ASYMPTOTIC_MAX_M:
+            raise ValueError(
+                f"m={m if m < 10**30 else f'<{len(str(m))} digits>'} is above L_MAX_M={L_MAX_M} for "
+                f"packed_tv_min and above ASYMPTOTIC_MAX_M=1e10 for its large-m bracket (binomial tails "
+                f"lose accuracy beyond); the Hellinger bracket [1 - (1 - tau^2)^(m/2), 1] is "
+                f"{math.exp(max(log_gap, -745.0)):.3g} wide"
+            )
+        value, a, lower, exact = _binary_min_large(tau, m, rtol)
+        pair = _binary_pair(a, tau)
+        if exact:
+            return _finish(value, *pair, tau, m, kind="min", alpha=a, family="binary",
+                           method="exact breakpoints in the Berry-Esseen window")
+        width = value - lower
+        if width > rtol * value:
+            raise ValueError(
+                f"m={m} is above L_MAX_M={L_MAX_M} for the exact breakpoint method, and the certified "
+                f"bracket [{lower:.6g}, {value:.6g}] (Berry-Esseen, docs/theory.md s.4.D) has relative "
+                f"width {width / value:.3g} > rtol={rtol:g}; pass a larger rtol to accept it"
+            )
+        return _finish(value, *pair, tau, m, kind="min", alpha=a, family="binary", lower=lower, upper=value,
+                       exact=False, method="Berry-Esseen bracket")
     value, a = _binary_min(tau, m)
     if m == 2:
         # L(tau, 2) = tau exactly (breakpoint at a = (1-tau)/2); return the exact float
@@ -398,7 +586,8 @@ class TVBand(NamedTuple):
     Attributes
     ----------
     lower : float
-        ``L(tau, m)``, the value of :func:`packed_tv_min`.
+        ``L(tau, m)``, the value of :func:`packed_tv_min` (its certified lower end where it returns a
+        bracket).
     upper : float
         ``1 - (1 - tau)^m``, the value of :func:`packed_tv_max`.
     """
@@ -411,10 +600,15 @@ def tv_band(tau, m) -> TVBand:
     """``TVBand(L(tau, m), 1 - (1-tau)^m)``: the exact range of ``d_TV(P^m, Q^m)`` over pairs with
     ``d_TV(P, Q) = tau`` (both ends attained; PacGAN Theorem 3).
 
+    Beyond ``L_MAX_M``, where :func:`packed_tv_min` returns a certified bracket of L (``exact`` is
+    False), ``lower`` is that bracket's lower end: the band returned then contains the exact one
+    (the safe direction for "every pair with TV tau has packed TV at least lower"), and is at most
+    ``BRACKET_RTOL`` relatively wider at its lower end; a wider bracket is refused.
+
     Parameters
     ----------
     tau : float in [0, 1]
-    m : int >= 1
+    m : int >= 1 (<= ``ASYMPTOTIC_MAX_M`` unless tau is 0 or 1 or L rounds to 1)
 
     Returns
     -------
@@ -429,7 +623,7 @@ def tv_band(tau, m) -> TVBand:
     >>> round(tv_band(0.3, 2).upper, 12)
     0.51
     """
-    return TVBand(packed_tv_min(tau, m).value, packed_tv_max(tau, m).value)
+    return TVBand(packed_tv_min(tau, m).lower, packed_tv_max(tau, m).value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,7 +774,107 @@ def _l1_pair(x: float, eps, delta, tau):
     return _pair_from_polygon(pts)
 
 
-def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVOptimum:
+#: Three-atom witnesses of the large-m collapse bound are evaluated exactly (type classes, O(m)) up to
+#: this m, by their Berry-Esseen bracket's upper end above it.
+_L1_EXACT_WITNESS_M = 20_000
+
+
+def _l1_families(eps, delta, tau):
+    """The three families of docs/theory.md s.4.B as affine masses in the contact abscissa x, with
+    their x ranges: ``[(name, (P0, dP, Q0, dQ), lo, hi)]`` (``_l1_family_masses`` in affine form)."""
+    x_lo, x_hi = _l1_ranges(eps, delta, tau)
+    top = 1.0 - tau
+    out = []
+    b_lo, b_hi = max(0.0, x_lo), min(top, x_hi)
+    if b_lo <= b_hi:  # P = [x+tau, 1-x-tau], Q = [x, 1-x]
+        out.append(("binary", (np.array([tau, 1 - tau]), np.array([1.0, -1.0]), np.array([0.0, 1.0]),
+                               np.array([1.0, -1.0])), b_lo, b_hi))
+    if x_hi < top:
+        out.append(("three-atom (apex first)", (np.array([delta, tau - delta, 1 - tau]), np.array([0.0, 1.0, -1.0]),
+                                                np.array([eps, -eps, 1.0]), np.array([0.0, 1.0, -1.0])),
+                    max(x_hi, 0.0), top))
+    if x_lo > 0.0:
+        out.append(("three-atom (apex last)", (np.array([tau, delta - tau, 1 - delta]), np.array([1.0, -1.0, 0.0]),
+                                               np.array([0.0, eps, 1 - eps]), np.array([1.0, -1.0, 0.0])),
+                    0.0, min(x_lo, top)))
+    return out
+
+
+def _feasible_collapse_contact(eps, delta, tau) -> float:
+    """A contact abscissa x in [0, 1-tau] (any works: the hull pair of every x collapses)."""
+    x_lo, x_hi = _l1_ranges(eps, delta, tau)
+    return min(max(0.5 * (max(x_lo, 0.0) + min(x_hi, 1.0 - tau)), 0.0), 1.0 - tau)
+
+
+def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
+    """``packed_tv_min_with_collapse`` for ``L1_MAX_M < m <= ASYMPTOTIC_MAX_M`` (docs/theory.md s.4.D).
+
+    Upper end: the smallest certified value among the witnesses (the binary range by the large-m
+    binary method, each three-atom family at the minimiser of its Gaussian estimate, valued exactly
+    up to ``_L1_EXACT_WITNESS_M`` and by its Berry-Esseen upper end above). Lower end: the
+    Berry-Esseen / Hellinger branch-and-bound over all three families at once (``_asymptotics``),
+    floored by tau and by the packed TV of the triangle through (eps, delta) (every feasible region
+    contains it). Exact when the binary part is exact and no three-atom interval stays below it.
+    """
+    fams = _l1_families(eps, delta, tau)
+    common = dict(kind="min_with_collapse", eps=eps, delta=delta)
+    if _times(m, 0.5 * math.log1p(-tau * tau)) < math.log(2.0**-54):
+        # L1 >= L(tau, m) >= 1 - (1 - tau^2)^(m/2) > 1 - 2^-54: the float value is 1.0 (any feasible pair)
+        x = _feasible_collapse_contact(eps, delta, tau)
+        p, q = _l1_pair(x, eps, delta, tau)
+        fam = "binary" if _l1_ranges(eps, delta, tau)[0] <= x <= _l1_ranges(eps, delta, tau)[1] else "three-atom"
+        return PackedTVOptimum(value=1.0, p=p, q=q, tau=tau, m=m, alpha=1.0 - x - tau, family=fam,
+                               method="hellinger bound", **common)
+    # every feasible region contains conv{(0,0), (eps, delta), (1,1)}: the binary pair [delta, 1-delta], [eps, 1-eps]
+    tri_p, tri_q = np.array([delta, 1.0 - delta]), np.array([eps, 1.0 - eps])
+    floor = max(tau, _exact_packed_tv(_classes(tri_p, tri_q), m) - _asymptotics._ROUND_PAD)
+    best = None  # (upper, value is exact, x, family)
+    bin_exact, bin_lower = True, math.inf
+    for name, fam, lo, hi in fams:
+        if name == "binary":
+            a_lo, a_hi = 1.0 - hi - tau, 1.0 - lo - tau
+            v, a, lw, ex = _binary_min_large(tau, m, rtol, max(a_lo, 0.0), max(a_hi, 0.0))
+            bin_exact, bin_lower = ex, lw
+            cand = (v, True, 1.0 - a - tau, name)
+        else:
+            x = _asymptotics.family_argmin(fam, lo, hi, m)
+            P, Q = _l1_family_masses(np.array([x]), "R" if "first" in name else "L", eps, delta, tau)
+            cl = _classes(P[0], Q[0])
+            if m <= _L1_EXACT_WITNESS_M and _exact_feasible(cl, m):
+                cand = (_exact_packed_tv(cl, m), True, x, name)
+            else:
+                cand = (_asymptotics.pair_bracket(P[0], Q[0], m)[1], False, x, name)
+        if best is None or cand[0] < best[0]:
+            best = cand
+    upper, val_exact, x, family = best
+    three = [(fam, lo, hi) for name, fam, lo, hi in fams if name != "binary"]
+    lower, leaves = (_asymptotics.family_min_lower(three, m, upper, floor) if three else (upper, []))
+    lower = min(lower, bin_lower)
+    exact = (val_exact and bin_exact and not leaves and family == "binary" and bin_lower >= upper) or lower >= upper
+    if exact:
+        lower = upper
+    width = upper - lower
+    p, q = _l1_pair(x, eps, delta, tau)
+    if family == "binary":  # the split atom does not change the packed TV; value it on the unsplit pair
+        check = _binary_value(1.0 - x - tau, tau, m)
+        if abs(check - upper) > _VERIFY_ATOL:
+            raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {upper!r}")
+    if not exact and width > rtol * upper:
+        raise ValueError(
+            f"m={m} is above L1_MAX_M={L1_MAX_M} for the exact method, and the certified bracket "
+            f"[{lower:.6g}, {upper:.6g}] (Berry-Esseen, docs/theory.md s.4.D) has relative width "
+            f"{width / upper:.3g} > rtol={rtol:g}; pass a larger rtol to accept it"
+        )
+    tv1 = _tv(p, q)
+    if abs(tv1 - tau) > 1e-12:
+        raise RuntimeError(f"internal error: extremal pair has d_TV={tv1!r}, want tau={tau!r}")
+    method = ("exact breakpoints in the Berry-Esseen window" if exact else
+              "Berry-Esseen bracket" + ("" if val_exact else " (witness valued by its Berry-Esseen upper end)"))
+    return PackedTVOptimum(value=float(upper), p=p, q=q, tau=tau, m=m, alpha=1.0 - x - tau, family=family,
+                           method=method, lower=float(lower), upper=float(upper), exact=exact, **common)
+
+
+def packed_tv_min_with_collapse(tau, m, *, eps, delta, rtol=BRACKET_RTOL) -> PackedTVOptimum:
     """Smallest packed TV over pairs with ``d_TV(P,Q) = tau`` that have (eps, delta)-mode collapse.
 
     .. math::
@@ -642,11 +936,14 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta) -> PackedTVOptimum:
         )
     if tau < delta - eps:  # within rounding of the boundary (e.g. 0.9 - 0.3 > 0.6): the boundary case
         delta = eps + tau
+    rtol = _check_rtol(rtol)
     if m > L1_MAX_M:
-        raise ValueError(
-            f"m={_int_text(m)} is above L1_MAX_M={L1_MAX_M}: the exact method costs ~m^5/4 flops "
-            f"(~{(m ** 5) / 4 if m < 10**61 else math.inf:.1e}); use m <= {L1_MAX_M}"
-        )
+        if m > ASYMPTOTIC_MAX_M:
+            raise ValueError(
+                f"m={_int_text(m)} is above L1_MAX_M={L1_MAX_M} (the exact method costs ~m^5/4 flops) and "
+                f"above ASYMPTOTIC_MAX_M=1e10 for the large-m bracket"
+            )
+        return _l1_large(tau, m, eps, delta, rtol)
     x_lo, x_hi = _l1_ranges(eps, delta, tau)
     top = 1.0 - tau
     cands = []  # (value, x, family)
@@ -741,7 +1038,7 @@ def _line_through(point, angle: float):
     return (-s, c, -s * point[0] + c * point[1])
 
 
-def _two_sided_value(angles, eps, delta, tau, m):
+def _two_sided_value(angles, eps, delta, tau, m, value_fn=None):
     z, zr = (eps, delta), (1.0 - delta, 1.0 - eps)
     poly = _outer_polygon(tau, [_line_through(z, angles[0]), _line_through(zr, angles[1])])
     if poly is None:
@@ -766,7 +1063,7 @@ def _two_sided_value(angles, eps, delta, tau, m):
     if on.size == 0 or not _strict_contact(float(on.min()), float(on.max()), eps, delta, tau):
         return -1.0, None
     p, q = _pair_from_polygon(poly)
-    return _packed_tv_exact(p, q, m), (p, q)
+    return (_packed_tv_exact(p, q, m) if value_fn is None else value_fn(p, q)), (p, q)
 
 
 def _strict_contact(c1: float, c2: float, eps, delta, tau) -> bool:
@@ -797,7 +1094,8 @@ def _angle_ranges(eps, delta):
     return (a_lo, a_hi), (b_lo, b_hi)
 
 
-def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = False) -> PackedTVOptimum:
+def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = False,
+                                   rtol=BRACKET_RTOL) -> PackedTVOptimum:
     """Largest packed TV over pairs with ``d_TV(P,Q) = tau`` and no (eps, delta)-mode collapse.
 
     Problem s.4.C of docs/theory.md (PacGAN, arXiv 1712.04086, Theorem 5; the
@@ -888,6 +1186,7 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
     if not isinstance(two_sided, (bool, np.bool_)):
         raise TypeError(f"two_sided must be a bool; got two_sided={two_sided!r} of type {type(two_sided).__name__}")
     two_sided = bool(two_sided)
+    rtol = _check_rtol(rtol)
     kind = "max_without_collapse_two_sided" if two_sided else "max_without_collapse"
     d = delta - eps
     A, B = d / (1.0 - eps), d / delta
@@ -925,10 +1224,12 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
                        attained=False, method="closed form (eps = 0 or delta = 1: supremum, not attained)",
                        **common)
     if m > TWO_SIDED_MAX_M:
-        raise ValueError(
-            f"m={m} is above TWO_SIDED_MAX_M={TWO_SIDED_MAX_M} for the numerical two-sided branch "
-            f"(cost ~1.5e3 type-class sums with up to C(m+5,5)={math.comb(m + 5, 5)} classes each)"
-        )
+        if m > ASYMPTOTIC_MAX_M:
+            raise ValueError(
+                f"m={_int_text(m)} is above TWO_SIDED_MAX_M={TWO_SIDED_MAX_M} for the numerical two-sided "
+                f"branch and above ASYMPTOTIC_MAX_M=1e10 for its large-m bracket"
+            )
+        return _two_sided_numeric(tau, m, eps, delta, common, large_rtol=rtol)
     return _two_sided_numeric(tau, m, eps, delta, common)
 
 
@@ -968,7 +1269,7 @@ def _two_sided_families(eps, delta, tau):
     ]
 
 
-def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVOptimum:
+def _two_sided_numeric(tau, m, eps, delta, common, large_rtol=None) -> PackedTVOptimum:
     """Maximise the packed TV of the doubly cut TV band over the two cut directions.
 
     Search: every one-parameter family of :func:`_two_sided_families` on a grid of
@@ -977,7 +1278,10 @@ def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVOptimum:
     best point found is returned (a value attained by its pair: never above the true supremum
     beyond rounding)."""
     (a_lo, a_hi), (b_lo, b_hi) = _angle_ranges(eps, delta)
-    f = lambda ang: _two_sided_value(ang, eps, delta, tau, m)[0]  # noqa: E731
+    # beyond TWO_SIDED_MAX_M the search is guided by the Gaussian estimate of each cut band's packed
+    # TV, and only the final witness is certified (below)
+    value_fn = None if large_rtol is None else (lambda p, q: _asymptotics.pair_estimate(p, q, m))
+    f = lambda ang: _two_sided_value(ang, eps, delta, tau, m, value_fn)[0]  # noqa: E731
     best_val, best_ang = -1.0, None
 
     def consider(val, ang):
@@ -1018,9 +1322,61 @@ def _two_sided_numeric(tau, m, eps, delta, common) -> PackedTVOptimum:
             f"(eps, delta) and its reflection form a set narrower than float rounding "
             f"(tau={tau!r}, eps={eps!r}, delta={delta!r}, two-sided)"
         )
-    value, (p, q) = _two_sided_value(best_ang, eps, delta, tau, m)
+    value, (p, q) = _two_sided_value(best_ang, eps, delta, tau, m, value_fn)
     tol = 1e-12
     attained = (_delta_star(p, q, eps) < delta - tol) and (_delta_star(p, q, 1 - delta) < 1 - eps - tol)
+    if large_rtol is not None:
+        return _two_sided_certify(p, q, tau, m, best_ang, attained, large_rtol, common)
     return _finish(value, p, q, tau, m, family="two-sided outer region",
                    cut_slopes=(math.tan(best_ang[0]), math.tan(best_ang[1])), attained=attained,
                    method="numerical: 7 one-parameter families (grid + Brent) and a 13x13 direction grid + Nelder-Mead", **common)
+
+
+#: Beyond TWO_SIDED_MAX_M the two-sided witness is valued by the certified lattice path of
+#: ``packed_tv_bounds`` up to this m (fast there), by Berry-Esseen / Hellinger above.
+_TWO_SIDED_LATTICE_M = 2_000
+
+
+def _two_sided_certify(p, q, tau, m, best_ang, attained, rtol, common) -> PackedTVOptimum:
+    """Bracket of the two-sided optimum beyond ``TWO_SIDED_MAX_M`` (docs/theory.md s.4.D).
+
+    Lower end: a certified lower bound of the witness's packed TV (a value that feasible pairs reach
+    or approach): ``packed_tv_bounds`` at width 1e-9 up to ``_TWO_SIDED_LATTICE_M``, else the larger
+    of its Berry-Esseen and Hellinger lower bounds. Upper end: the unconstrained maximum
+    ``1 - (1-tau)^m``. So the bracket is certified, but wide unless both ends are near 1; wider than
+    ``rtol`` relative is refused.
+    """
+    vmax = packed_tv_max(tau, m).value
+    lower = None
+    if m <= _TWO_SIDED_LATTICE_M:
+        from ._packing import packed_tv_bounds  # the certified lattice path (imported where it is used)
+
+        try:
+            lower = packed_tv_bounds(p, q, m, width=1e-9).lower
+        except ValueError:
+            lower = None
+    if lower is None:
+        bc = float(np.sqrt(np.asarray(p) * np.asarray(q)).sum())
+        log_gap = m * math.log(bc) if 0.0 < bc < 1.0 else 0.0
+        # 1 - BC^m within half an ulp of 1: the float 1.0 is the certified lower end
+        hel = 1.0 if log_gap < math.log(2.0**-54) else -math.expm1(log_gap) - _asymptotics._ROUND_PAD
+        lower = max(_asymptotics.pair_bracket(p, q, m)[0], hel)
+    lower = min(max(lower, 0.0), vmax)
+    exact = lower >= vmax
+    width = vmax - lower
+    if not exact and width > rtol * vmax:
+        raise ValueError(
+            f"m={m} is above TWO_SIDED_MAX_M={TWO_SIDED_MAX_M} for the numerical two-sided branch, and the "
+            f"certified bracket [{lower:.6g}, {vmax:.6g}] (witness lower bound, unconstrained maximum; "
+            f"docs/theory.md s.4.D) has relative width {width / vmax:.3g} > rtol={rtol:g}; pass a larger "
+            f"rtol to accept it"
+        )
+    tv1 = _tv(p, q)
+    if abs(tv1 - tau) > 1e-12:
+        raise RuntimeError(f"internal error: extremal pair has d_TV={tv1!r}, want tau={tau!r}")
+    return PackedTVOptimum(
+        value=float(lower), p=p, q=q, tau=tau, m=m, family="two-sided outer region",
+        cut_slopes=(math.tan(best_ang[0]), math.tan(best_ang[1])), attained=attained,
+        method=("numerical search guided by the Gaussian estimate; " +
+                ("both bracket ends equal" if exact else "certified bracket [witness lower bound, 1 - (1-tau)^m]")),
+        lower=float(lower), upper=float(vmax if not exact else lower), exact=exact, **common)
