@@ -25,6 +25,12 @@ Results (derived and checked here; see each docstring):
   ``tau < min(A, B)`` (or ``tau < delta - eps``, or eps = 0 or delta = 1 as a supremum),
   ``A = (delta-eps)/(1-eps)``, ``B = (delta-eps)/delta``, and is strictly smaller above (m >= 2); that part is a numerical maximisation over the two
   cut directions (a value reached by its pair, never beaten by dense grids in our checks).
+
+Large m (docs/theory.md s.4.D, ``_asymptotics``): beyond ``L_MAX_M``, ``L1_MAX_M`` and
+``TWO_SIDED_MAX_M`` (up to ``ASYMPTOTIC_MAX_M`` = 1e10) the functions return a certified bracket
+(``lower``, ``upper``, ``exact`` of the result; Berry-Esseen bounds on likelihood-ratio tests,
+uniform over intervals of the family parameter), the exact value where the bracket collapses onto
+it, or refuse a bracket wider than ``rtol`` (relative) with its width in the message.
 """
 
 from __future__ import annotations
@@ -70,14 +76,15 @@ _FEAS_ATOL = 1e-12
 #: triple point where both cut lines and the TV line meet, computed with rounding) is snapped onto it.
 _SNAP_ATOL = 1e-12
 
-#: Largest packing degree of ``packed_tv_min_with_collapse`` (cost ~ m^5 / 4 flops, about 5 s at m = 30)
-#: and of the numerical branch of the two-sided ``packed_tv_max_without_collapse`` (~1.5e3 packed-TV
-#: evaluations of pairs on <= 6 atoms, C(m+5, 5) type classes each: about 1 s at m = 16).
+#: Largest packing degree of the exact ``packed_tv_min_with_collapse`` (cost ~ m^5 / 4 flops, about 5 s
+#: at m = 30) and of the exact numerical branch of the two-sided ``packed_tv_max_without_collapse``
+#: (~1.5e3 packed-TV evaluations of pairs on <= 6 atoms, C(m+5, 5) type classes each: about 1 s at
+#: m = 16); above them, the certified brackets of docs/theory.md s.4.D.
 L1_MAX_M = 30
 TWO_SIDED_MAX_M = 16
 
-#: Largest packing degree of ``packed_tv_min`` (``m - 1`` breakpoints by ~1100-step vectorised
-#: bisection: about 9 s at m = 1e5, growing linearly).
+#: Largest packing degree of the exact breakpoint method of ``packed_tv_min`` (``m - 1`` breakpoints by
+#: ~1100-step vectorised bisection: about 9 s at m = 1e5, growing linearly); above it, s.4.D.
 L_MAX_M = 100_000
 
 #: Largest packing degree of the large-m paths: Boost's binomial tails stay accurate to ~1e-12 up to
@@ -906,21 +913,36 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta, rtol=BRACKET_RTOL) -> Pac
 
     Cost: about ``(m^2/2) * (m+1) * (m^2/2)`` flops; m <= ``L1_MAX_M`` (= 30, about 5 s; 1 s at m = 20).
 
+    Above ``L1_MAX_M`` (docs/theory.md s.4.D), in about a second up to ``ASYMPTOTIC_MAX_M`` = 1e10:
+    1.0 where ``L >= 1 - (1 - tau^2)^(m/2)`` is within half an ulp of 1; otherwise a **certified
+    bracket**: ``upper`` the best witness (the binary range by the large-m method of
+    :func:`packed_tv_min`, each three-atom family at the minimiser of its Gaussian estimate, valued
+    exactly by type classes up to m = 2e4 and by its Berry-Esseen upper end above), ``lower`` the
+    Berry-Esseen / Hellinger bound over all three families at once, floored by tau and by the packed
+    TV of the triangle through (eps, delta). ``value = upper``; ``exact`` when the bracket collapses
+    (e.g. when the centre a = (1-tau)/2 lies in the binary range, where ``L1 = L``). The bracket is
+    about ``2 C / sqrt(m)`` wide (C = 0.4748) times a factor for light atoms, so it is wide at m of
+    a few tens; wider than ``rtol`` (relative) is refused.
+
     Parameters
     ----------
     tau : float in [0, 1]
-    m : int, 1 <= m <= 30
+    m : int, 1 <= m <= ``ASYMPTOTIC_MAX_M`` (exact up to ``L1_MAX_M`` = 30)
     eps, delta : float, 0 <= eps < delta <= 1 (keyword-only)
+    rtol : float >= 0, keyword-only, default ``BRACKET_RTOL`` = 0.05
+        Largest accepted ``(upper - lower) / upper`` above ``L1_MAX_M`` (``math.inf``: any).
 
     Returns
     -------
     PackedTVOptimum
-        ``kind="min_with_collapse"``, ``alpha = a``, ``family`` as above.
+        ``kind="min_with_collapse"``, ``alpha = a``, ``family`` as above; ``lower``, ``upper``,
+        ``exact``.
 
     Raises
     ------
     ValueError
-        On bad inputs, on ``tau < delta - eps`` (infeasible), or on ``m > 30``.
+        On bad inputs, on ``tau < delta - eps`` (infeasible), above ``L1_MAX_M`` on a bracket wider
+        than ``rtol`` allows, or on ``m > ASYMPTOTIC_MAX_M``.
 
     Examples
     --------
@@ -1158,13 +1180,24 @@ def packed_tv_max_without_collapse(tau, m, *, eps, delta, two_sided: bool = Fals
     Two-sided feasibility: some x in [0, 1-tau] has both triangle(x) and triangle(1-tau-x) avoiding
     (eps, delta) (the reflection of triangle(x) is triangle(1-tau-x)).
 
+    Two-sided above ``TWO_SIDED_MAX_M`` (docs/theory.md s.4.D, up to ``ASYMPTOTIC_MAX_M`` = 1e10,
+    about a second): the same search, guided by the Gaussian estimate of each cut band's packed TV;
+    the returned witness's packed TV is certified from below (``packed_tv_bounds`` up to m = 2000,
+    Berry-Esseen or Hellinger above) and the unconstrained ``1 - (1-tau)^m`` is the upper end, so
+    ``value = lower`` and the bracket is narrow only where both ends approach 1 (``exact`` when both
+    are the float 1.0); a bracket wider than ``rtol`` (relative) is refused. No certified upper end
+    below ``1 - (1-tau)^m`` is computed at these m.
+
     Parameters
     ----------
     tau : float in [0, 1]
-    m : int >= 1 (two-sided: m <= ``TWO_SIDED_MAX_M`` = 16 when the numerical branch is needed)
+    m : int >= 1 (two-sided: exact numerical branch up to ``TWO_SIDED_MAX_M`` = 16, bracket up to
+        ``ASYMPTOTIC_MAX_M``)
     eps, delta : float, 0 <= eps < delta <= 1 (keyword-only; within ``REGION_ATOL``, clipped)
     two_sided : bool, default False
         A real bool (``TypeError`` otherwise: a truthy string is not a choice).
+    rtol : float >= 0, keyword-only, default ``BRACKET_RTOL`` = 0.05
+        Largest accepted ``(upper - lower) / upper`` of the two-sided bracket above ``TWO_SIDED_MAX_M``.
 
     Returns
     -------
