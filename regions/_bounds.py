@@ -460,14 +460,26 @@ def _binary_min_large(tau: float, m: int, rtol: float, lo: float = 0.0, hi: floa
         i = int(np.argmin(near[1]))
         cands.append((float(near[1][i]), float(near[0][i])))
     value, a = min(cands)
+    if not value >= tau * (1.0 - 1e-9):
+        # every packed TV is >= tau; a smaller attained value means the binomial tails' difference
+        # (two numbers near 1/2) has cancelled below its rounding: nothing can be certified
+        raise ValueError(
+            f"m={m} is above L_MAX_M={L_MAX_M} and tau={tau!r} is too small for the large-m bracket: "
+            f"tau sqrt(m) = {tau * math.sqrt(m):.3g}, and the packed TV (about 0.8 tau sqrt(m)) is "
+            f"below the rounding of the binomial tails it is a difference of"
+        )
     lower, leaves = _asymptotics.family_min_lower([(_binary_family(tau), lo, hi)], m, value, floor=tau)
     if not leaves:
+        value = _binary_value(a, tau, m)  # the returned pair's own value (masses snapped to unit sums)
         return value, a, value, True
     A = min(float(x1.min()) for _, x1, _ in leaves)
     B = max(float(x2.max()) for _, _, x2 in leaves)
     win = _window_breakpoints(tau, m, A, B, WINDOW_MAX_BREAKPOINTS)
     if win is None:
-        return value, a, lower, False
+        # the returned pair's own value: its masses are snapped to unit sums, which moves its TV from
+        # tau by an ulp and its packed TV by ~sqrt(m) ulp
+        value = _binary_value(a, tau, m)
+        return value, a, min(lower, value), False
     # the minimum over [A, B] is at a breakpoint inside or at an end (pieces rise then fall); outside
     # [A, B] every a has f(a) >= value
     cands = [(value, a), (_binary_value(A, tau, m), A), (_binary_value(B, tau, m), B)]
@@ -475,6 +487,7 @@ def _binary_min_large(tau: float, m: int, rtol: float, lo: float = 0.0, hi: floa
         i = int(np.argmin(win[1]))
         cands.append((float(win[1][i]), float(win[0][i])))
     value, a = min(cands)
+    value = _binary_value(a, tau, m)
     return value, a, value, True
 
 
@@ -568,7 +581,7 @@ def packed_tv_min(tau, m, *, rtol=BRACKET_RTOL) -> PackedTVOptimum:
             return _finish(value, *pair, tau, m, kind="min", alpha=a, family="binary",
                            method="exact breakpoints in the Berry-Esseen window")
         width = value - lower
-        if width > rtol * value:
+        if not width <= rtol * value:
             raise ValueError(
                 f"m={m} is above L_MAX_M={L_MAX_M} for the exact breakpoint method, and the certified "
                 f"bracket [{lower:.6g}, {value:.6g}] (Berry-Esseen, docs/theory.md s.4.D) has relative "
@@ -866,11 +879,11 @@ def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
         check = _binary_value(1.0 - x - tau, tau, m)
         if abs(check - upper) > _VERIFY_ATOL:
             raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {upper!r}")
-    if not exact and width > rtol * upper:
+    if not exact and not width <= rtol * upper:
         raise ValueError(
             f"m={m} is above L1_MAX_M={L1_MAX_M} for the exact method, and the certified bracket "
             f"[{lower:.6g}, {upper:.6g}] (Berry-Esseen, docs/theory.md s.4.D) has relative width "
-            f"{width / upper:.3g} > rtol={rtol:g}; pass a larger rtol to accept it"
+            f"{width / max(upper, 1e-300):.3g} > rtol={rtol:g}; pass a larger rtol to accept it"
         )
     tv1 = _tv(p, q)
     if abs(tv1 - tau) > 1e-12:
@@ -1397,11 +1410,11 @@ def _two_sided_certify(p, q, tau, m, best_ang, attained, rtol, common) -> Packed
     lower = min(max(lower, 0.0), vmax)
     exact = lower >= vmax
     width = vmax - lower
-    if not exact and width > rtol * vmax:
+    if not exact and not width <= rtol * vmax:
         raise ValueError(
             f"m={m} is above TWO_SIDED_MAX_M={TWO_SIDED_MAX_M} for the numerical two-sided branch, and the "
             f"certified bracket [{lower:.6g}, {vmax:.6g}] (witness lower bound, unconstrained maximum; "
-            f"docs/theory.md s.4.D) has relative width {width / vmax:.3g} > rtol={rtol:g}; pass a larger "
+            f"docs/theory.md s.4.D) has relative width {width / max(vmax, 1e-300):.3g} > rtol={rtol:g}; pass a larger "
             f"rtol to accept it"
         )
     tv1 = _tv(p, q)
