@@ -15,10 +15,16 @@ methods alike: the ``cpu`` preset's learning rate then decays over the shorter r
 WGAN-GP bring their published optimisers (:data:`gan.train.config.METHOD_SETTINGS`), as in
 every preset; f-GAN trains the divergence ``--f``. Nothing is tuned per method.
 
-Usage (the committed file was written by the first command; the second only re-aggregates)::
+Usage (the committed ``benchmarks/results/methods_cpu.json`` was trained by the first command and
+written by the second, which only re-aggregates the finished run folders)::
 
-    nice -n 10 python benchmarks/methods_table.py --steps 2000 --runs runs/methods_cpu --threads 1
-    python benchmarks/methods_table.py --steps 2000 --runs runs/methods_cpu --aggregate-only
+    nice -n 10 python benchmarks/methods_table.py --steps 200 --runs runs/methods_cpu --threads 1
+    python benchmarks/methods_table.py --steps 200 --runs runs/methods_cpu --aggregate-only
+
+200 steps is a reduction of the ``cpu`` preset (12,000 steps) forced by the shared 2-core machine:
+all 18 runs took ~15 CPU minutes at 200 steps, the full preset would need ~4.5 CPU hours.
+The training command and commit are recorded in ``<runs>/provenance.json`` when training starts
+(one entry per start, so a resumed run shows both) and copied into the results file.
 
 Run on demand only (not part of the test suite).
 """
@@ -35,6 +41,7 @@ import time
 from pathlib import Path
 
 FORMAT = "modecollapse.benchmarks.methods_table/1"
+PROVENANCE = "provenance.json"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -72,6 +79,20 @@ def _specs(args):
                                            config=_method_config(method, args.f)).resolved()
 
 
+def _command() -> str:
+    return "python " + " ".join(["benchmarks/methods_table.py", *sys.argv[1:]])
+
+
+def _write_provenance(runs: Path) -> None:
+    """``runs/provenance.json``: the command and commit that train (appended to on every resume)."""
+    runs.mkdir(parents=True, exist_ok=True)
+    p = runs / PROVENANCE
+    old = json.loads(p.read_text()) if p.is_file() else []
+    old.append({"command": _command(), **_commit(),
+                "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
+    p.write_text(json.dumps(old, indent=1) + "\n")
+
+
 def _train_all(args, log) -> dict:
     """Train (or reuse / resume) every run; returns {folder name: CPU seconds spent here}."""
     import torch
@@ -79,6 +100,7 @@ def _train_all(args, log) -> dict:
     from modecollapse.gan.experiments.runs import load_or_train
 
     torch.set_num_threads(args.threads)
+    _write_provenance(Path(args.runs))
     spent = {}
     for dataset, method, spec in _specs(args):
         t0 = time.process_time()
@@ -125,16 +147,20 @@ def _aggregate(args) -> dict:
                 "the two tables differ because the networks differ.",
     }
     first = next(iter(runs_info.values()), {})
+    prov = Path(args.runs) / PROVENANCE
     return {
         "format": FORMAT,
-        "command": "python " + " ".join([Path(sys.argv[0]).as_posix() if sys.argv else "benchmarks/methods_table.py",
-                                         *sys.argv[1:]]),
+        "training": json.loads(prov.read_text()) if prov.is_file() else None,
+        "training_versions": first.get("versions"),
+        "aggregated_by": {"command": _command(), **_commit(),
+                          "written": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
         "settings": {"datasets": list(args.datasets), "methods": list(args.methods), "ms": list(args.m),
                      "seeds": args.seeds, "preset": args.preset, "steps": args.steps, "fgan_f": args.f,
-                     "threads": args.threads},
-        "written": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        **_commit(),
-        "environment": {**_io.environment(), "training_versions": first.get("versions")},
+                     "threads": args.threads,
+                     "note": (f"a reduction of the {args.preset!r} preset to {args.steps} steps for every method "
+                              f"(its learning-rate decay spans the shorter run)") if args.steps else None},
+        "total_train_wall_s": sum(r["elapsed_s"] or 0.0 for r in runs_info.values()),
+        "environment": _io.environment(),
         "runs": runs_info,
         "missing": missing,
         "rows": rows,
