@@ -95,9 +95,12 @@ class ToyGenerator(nn.Module):
     """``E`` PacGAN toy generators: latent -> [Linear, BN, ReLU] x layers -> Linear -> out_dim."""
 
     def __init__(self, n_members: int, gens, *, latent_dim: int = 2, hidden: int = 400, layers: int = 4,
-                 out_dim: int = 2, device=None):
+                 out_dim: int = 2, device=None, fused: bool = False):
         super().__init__()
         self.n_members, self.latent_dim, self.out_dim = n_members, latent_dim, out_dim
+        #: Opt-in fast CPU path (:func:`_bn_relu`, bias fused into the last matmul); same parameters,
+        #: same function up to float rounding (not bit-identical to the default path).
+        self.fused = bool(fused)
         widths = [latent_dim] + [hidden] * layers
         # No bias before BatchNorm: BN subtracts the batch mean, so such a bias has zero gradient and
         # Adam would only amplify its round-off noise (it is redundant, not a change of model).
@@ -109,6 +112,13 @@ class ToyGenerator(nn.Module):
     def forward(self, z: torch.Tensor, chunks: int = 1) -> torch.Tensor:
         """``z``: (E, n, latent_dim) -> (E, n, out_dim); BatchNorm per chunk of ``n / chunks`` rows."""
         h = z
+        if self.fused:
+            E, n = z.shape[0], z.shape[1]
+            if n % chunks:
+                raise ValueError(f"number of rows {n} is not a multiple of chunks={chunks}")
+            for lin, bn in zip(self.linears, self.norms):
+                h = _bn_relu(torch.bmm(h, lin.weight), bn.weight, bn.bias, chunks, bn.eps)
+            return torch.baddbmm(self.out.bias, h, self.out.weight)
         for lin, bn in zip(self.linears, self.norms):
             h = torch.relu(bn(lin(h), chunks))
         return self.out(h)
@@ -118,9 +128,12 @@ class MaxoutDiscriminator(nn.Module):
     """``E`` maxout discriminators: input (E, B, in_dim) -> [maxout x layers] -> Linear -> (E, B) logits."""
 
     def __init__(self, n_members: int, in_dim: int, gens, *, hidden: int = 200, layers: int = 3, pieces: int = 5,
-                 device=None):
+                 device=None, fused: bool = False):
         super().__init__()
         self.n_members, self.in_dim, self.hidden, self.pieces = n_members, in_dim, hidden, pieces
+        #: Opt-in fast CPU path (:func:`_maxout_linear`): same parameters (same layout), same function
+        #: up to float rounding of the matmul + bias (not bit-identical to the default path).
+        self.fused = bool(fused)
         widths = [in_dim] + [hidden] * layers
         self.linears = nn.ModuleList(BatchedLinear(n_members, a, b * pieces, gens, device=device)
                                      for a, b in zip(widths[:-1], widths[1:]))
@@ -128,11 +141,137 @@ class MaxoutDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x
+        if self.fused:
+            for lin in self.linears:
+                h = _maxout_linear(h, lin.weight, lin.bias, self.pieces)
+            return torch.baddbmm(self.out.bias, h, self.out.weight).squeeze(-1)
         for lin in self.linears:
-            y = lin(h)
             # Unit u's pieces are the columns u*pieces ... u*pieces + pieces - 1.
-            h = y.reshape(*y.shape[:-1], self.hidden, self.pieces).amax(dim=-1)
+            h = maxout(lin(h), self.pieces)
         return self.out(h).squeeze(-1)
+
+
+class _Maxout(torch.autograd.Function):
+    """``amax`` over groups of ``pieces`` adjacent columns, with ``amax``'s own gradient computed in fewer passes.
+
+    Forward: ``y.reshape(..., units, pieces).amax(-1)`` (exact: a maximum rounds nothing). Backward:
+    PyTorch's rule for ``amax`` -- the incoming gradient split evenly among the tied maxima,
+    ``(g / count) * mask`` with ``mask = (y == max)`` and ``count = mask.sum(-1)`` -- with the same
+    operations on the same values (``count`` summed in float32: small integers, exact), so the
+    result is bit-for-bit that of autograd's ``AmaxBackward`` (tested, ties included); autograd's
+    version sums the boolean mask through an int64 cast, which dominated the discriminator's
+    backward pass on CPU.
+    """
+
+    @staticmethod
+    def forward(ctx, y, pieces):
+        v = y.reshape(*y.shape[:-1], y.shape[-1] // pieces, pieces)
+        out = v.amax(dim=-1)
+        ctx.save_for_backward(v, out)
+        ctx.y_shape = y.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        v, out = ctx.saved_tensors
+        mask = (v == out.unsqueeze(-1)).to(grad.dtype)
+        count = mask.sum(dim=-1, keepdim=True)
+        return ((grad.unsqueeze(-1) / count) * mask).reshape(ctx.y_shape), None
+
+
+def maxout(y: torch.Tensor, pieces: int) -> torch.Tensor:
+    """Maxout units: ``(..., units * pieces) -> (..., units)``, the maximum of each ``pieces`` adjacent columns.
+
+    Equal, values and gradients bit for bit, to ``y.reshape(..., units, pieces).amax(-1)`` under
+    autograd (Goodfellow et al. 2013's maxout; the PacGAN toy discriminator's unit).
+    """
+    if y.shape[-1] % pieces:
+        raise ValueError(f"the last axis ({y.shape[-1]}) is not a multiple of pieces={pieces}")
+    return _Maxout.apply(y, pieces)
+
+
+# ----------------------------------------------------------------------------- opt-in fused CPU path
+# The default path above is what every committed result was trained with and stays bit for bit as
+# it was. The functions below compute the same functions with fewer and cheaper passes over memory
+# (on a CPU the toy networks are bound by elementwise passes and per-op overhead, not by the
+# matmuls); they round differently, so a run with them is a different (equally valid) trajectory.
+
+
+class _BNReLU(torch.autograd.Function):
+    """``relu(BatchNorm(x))`` per chunk, with a hand-written backward (first order only).
+
+    Forward: per member and chunk, ``mean`` and the biased variance over the chunk's rows (two plain
+    sums: ``var = mean((x - mean)^2)``, exact in real arithmetic, evaluated in float32 like
+    ``torch.var_mean`` but in another order), ``xhat = (x - mean) / sqrt(var + eps)``,
+    ``y = relu(gamma * xhat + beta)``. Backward: the standard BatchNorm gradient, with ``g`` the
+    incoming gradient masked by ``y > 0`` and ``S1 = sum_rows g``, ``S2 = sum_rows g * xhat`` per
+    chunk: ``dx = gamma / sqrt(var + eps) * (g - (S1 + xhat * S2) / n)``, ``dbeta = sum S1``,
+    ``dgamma = sum S2``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, chunks, eps):
+        E, n, C = x.shape
+        xc = x.reshape(E, chunks, n // chunks, C)
+        mean = xc.mean(dim=2, keepdim=True)
+        d = xc - mean
+        rstd = (d * d).mean(dim=2, keepdim=True).add_(eps).rsqrt_()
+        xhat = d.mul_(rstd)
+        y = torch.addcmul(bias, xhat, weight).clamp_min_(0.0)
+        ctx.save_for_backward(xhat, y, rstd, weight)
+        return y.reshape(E, n, C)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        xhat, y, rstd, weight = ctx.saved_tensors
+        E, chunks, rows, C = xhat.shape
+        g = torch.ops.aten.threshold_backward(grad.reshape(y.shape), y, 0.0)
+        s1 = g.sum(dim=2, keepdim=True)
+        s2 = (g * xhat).sum(dim=2, keepdim=True)
+        dx = torch.addcmul(s1, xhat, s2).mul_(-1.0 / rows).add_(g).mul_(weight * rstd)
+        return dx.reshape(E, chunks * rows, C), s2.sum(dim=1, keepdim=True), s1.sum(dim=1, keepdim=True), None, None
+
+
+def _bn_relu(x, weight, bias, chunks: int, eps: float):
+    """``relu(BatchedBatchNorm(x, chunks))`` of the fused path (:class:`_BNReLU`)."""
+    return _BNReLU.apply(x, weight, bias, chunks, eps)
+
+
+class _MaxoutPieceMajor(torch.autograd.Function):
+    """Maxout over axis -2 of ``(..., pieces, units)`` (pieces outermost: the maximum is a
+    contiguous, vectorised pass); gradient split evenly among tied maxima, like ``amax``."""
+
+    @staticmethod
+    def forward(ctx, y):
+        out = y.amax(dim=-2, keepdim=True)
+        ctx.save_for_backward(y, out)
+        return out.squeeze(-2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, out = ctx.saved_tensors
+        with torch.no_grad():
+            # 1 where y attains the maximum, 0 below it (y <= out): sign(y - out) + 1, in float
+            # arithmetic (a bool mask and its cast cost several times more on CPU)
+            mask = torch.sub(y, out).sign_().add_(1.0)
+            count = mask.sum(dim=-2, keepdim=True)
+        return mask * (grad.unsqueeze(-2) / count)
+
+
+def _maxout_linear(h, weight, bias, pieces: int):
+    """``maxout(h @ W + b)`` of the fused path, for the default (unit-major) layout of ``W``, ``b``.
+
+    The columns are reordered piece-major (column ``u * pieces + p`` -> ``p * units + u``; a small
+    copy of the weights) so that the maximum over pieces runs over contiguous rows
+    (:class:`_MaxoutPieceMajor`); the bias is added inside the matmul (``baddbmm``).
+    """
+    E, k, cols = weight.shape
+    units = cols // pieces
+    w = weight.reshape(E, k, units, pieces).transpose(-1, -2).reshape(E, k, cols)
+    b = bias.reshape(E, 1, units, pieces).transpose(-1, -2).reshape(E, 1, cols)
+    y = torch.baddbmm(b, h, w)
+    return _MaxoutPieceMajor.apply(y.reshape(*y.shape[:-1], pieces, units))
 
 
 def pack(x: torch.Tensor, m: int) -> torch.Tensor:

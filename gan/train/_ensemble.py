@@ -49,7 +49,8 @@ from modecollapse.divergences._validation import check_integer
 from modecollapse.gan.metrics import model_label
 from modecollapse.gan.nets._mlp import MLPDiscriminator, MLPGenerator
 from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator
-from modecollapse.gan.train._objectives import JOINT_METHODS, make_objective
+from modecollapse.gan.nets._toy import pack
+from modecollapse.gan.train._objectives import JOINT_METHODS, Objective, _gan_d_loss, make_objective
 from modecollapse.gan.train.config import TrainConfig
 
 __all__ = ["Member", "GanEnsemble", "resolve_device", "data_fingerprint"]
@@ -60,7 +61,7 @@ STATE_FORMAT = "modecollapse.gan.ensemble/1"
 #: Fields added to TrainConfig after checkpoints were first written, with the values that
 #: reproduce the older behaviour: a stored config without them means these defaults.
 _CONFIG_ADDED_DEFAULTS = {"d_steps": 1, "d_lr_mult": 1.0, "arch": "pacgan", "method": "gan", "unroll_steps": None, "f": None,
-                          "gp_lambda": None, "clip": None}
+                          "gp_lambda": None, "clip": None, "fused": False}
 
 
 @dataclass(frozen=True)
@@ -147,15 +148,24 @@ class _Group:
                                   out_dim=c.latent_dim, device=device) if joint else None
             return
         self.G = ToyGenerator(n, gens, latent_dim=c.latent_dim, hidden=c.g_hidden, layers=c.g_layers,
-                              out_dim=dim, device=device)
+                              out_dim=dim, device=device, fused=c.fused)
         self.D = MaxoutDiscriminator(n, d_in, gens, hidden=c.d_hidden, layers=c.d_layers, pieces=c.d_pieces,
-                                     device=device)
+                                     device=device, fused=c.fused)
         self.X = ToyGenerator(n, gens, latent_dim=dim, hidden=c.g_hidden, layers=c.g_layers,
-                              out_dim=c.latent_dim, device=device) if joint else None
+                              out_dim=c.latent_dim, device=device, fused=c.fused) if joint else None
 
     def nets(self):
         """``(name, module)`` of G, D and X (when there is one), in this order."""
         return [("G", self.G), ("D", self.D)] + ([("X", self.X)] if self.X is not None else [])
+
+
+def _one_pass_gan_critic_loss(grp: _Group, real, fake):
+    """The logistic critic loss of :class:`Objective` with real and fake packed batches in one
+    discriminator call (fused path): the same per-member loss, the rows' matmuls and the weight
+    gradients' sums over rows taken together (other rounding than two calls)."""
+    B = real.shape[1] // grp.m
+    logits = grp.D(torch.cat([pack(real, grp.m), pack(fake, grp.m)], dim=1))
+    return _gan_d_loss(logits[:, :B], logits[:, B:])
 
 
 class GanEnsemble:
@@ -210,10 +220,16 @@ class GanEnsemble:
         self.g_params = [p for g in self.groups for p in g.G.parameters()] + \
             [p for g in self.groups if g.X is not None for p in g.X.parameters()]
         self.d_params = [p for g in self.groups for p in g.D.parameters()]
-        self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2))
-        self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2))
+        # fused path: one Adam kernel over all tensors of an optimiser (same update rule, other rounding)
+        fused = {"fused": True} if c.fused else {}
+        self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2), **fused)
+        self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2), **fused)
         #: The training objective of ``config.method`` (:mod:`gan.train._objectives`).
         self.objective = make_objective(c)
+        # fused path, methods with the plain logistic critic loss: real and fake in one D pass
+        obj_cls = type(self.objective)
+        self._one_pass_critic = c.fused and obj_cls.group_critic_loss is Objective.group_critic_loss \
+            and obj_cls.critic_loss is Objective.critic_loss
         self.objective.constrain_critic(self.d_params)  # WGAN: the critic starts inside its clipping box
         self.step = 0
         #: (step, d_loss (E,), g_loss (E,)) recorded by :meth:`train` every ``log_every`` steps.
@@ -261,7 +277,10 @@ class GanEnsemble:
                 z, real = self._draw(grp)
                 with torch.set_grad_enabled(k == c.d_steps - 1):  # only the last fake feeds the G step
                     fake = grp.G(z, chunks=grp.m)
-                d_losses.append(obj.group_critic_loss(grp, real, fake.detach(), z, self._uniform(grp)))
+                if self._one_pass_critic:
+                    d_losses.append(_one_pass_gan_critic_loss(grp, real, fake.detach()))
+                else:
+                    d_losses.append(obj.group_critic_loss(grp, real, fake.detach(), z, self._uniform(grp)))
                 batches.append((real, fake, z))
             d_total = sum(l.sum() for l in d_losses)
             grads = torch.autograd.grad(d_total, self.d_params)

@@ -173,6 +173,10 @@ class TrainConfig:
     clip : float or None
         ``wgan`` only: critic weights are clipped to ``[-clip, clip]`` after every critic step
         (default 0.01).
+    fused : bool
+        Opt-in fast CPU path of the ensemble engine (False): fused BatchNorm / maxout kernels, real
+        and fake in one discriminator pass, fused Adam. Same model and objective, different float
+        rounding, so not bit-identical to the default path (``gan.train._ensemble``).
 
     A method option given with another method is a ``ValueError`` (it would be ignored).
     """
@@ -197,6 +201,7 @@ class TrainConfig:
     f: str | None = None
     gp_lambda: float | None = None
     clip: float | None = None
+    fused: bool = False
 
     def lr_at(self, step: int) -> float:
         """Learning rate used by training step ``step`` (0-based)."""
@@ -218,6 +223,8 @@ class TrainConfig:
         if self.lr_final is not None:
             check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
             check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
+        if not isinstance(self.fused, bool):
+            raise TypeError(f"fused must be a bool; got fused={self.fused!r}")
         if self.arch not in ARCHS:
             raise ValueError(f"arch must be one of {list(ARCHS)}; got arch={self.arch!r}")
         self._check_method()
@@ -610,7 +617,8 @@ class StackedConfig:
         (0.5, 0.9), 5 critic steps, equal learning rates; Gulrajani et al. 2017); the other
         methods keep this setting's optimiser. Options of the current method are dropped.
         """
-        changes = dict(method=method, unroll_steps=None, gp_lambda=None, **options)
+        changes = dict(method=method, unroll_steps=None, gp_lambda=None)
+        changes.update(options)
         settings = METHOD_SETTINGS.get(method)
         if settings is not None:
             changes.update(lr=settings["lr"], beta1=settings["beta1"], beta2=settings["beta2"],
