@@ -462,6 +462,15 @@ def _commit() -> dict:
     return {"commit": git("rev-parse", "HEAD"), "library_modified": None if dirty is None else bool(dirty)}
 
 
+def _float_machine() -> dict:
+    """What bit-for-bit float results depend on: the torch build and the CPU instruction set it uses."""
+    try:
+        import torch
+    except ImportError:
+        return {"torch": None, "cpu_capability": None}
+    return {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
 def table_command(name, *, preset: str = "cpu", out, backend: str = "local", address=None, threads=None,
                   device="auto", seeds=None, quiet: bool = False, command=None, repeats=None) -> dict:
     """``gan table``: train what is missing (resumably), evaluate, write ``out/<name>.md`` and ``.json``.
@@ -502,7 +511,8 @@ def table_command(name, *, preset: str = "cpu", out, backend: str = "local", add
     seed_list = _seeds(TABLES[name], preset, seeds)
     doc.update({"seeds": _seed_text(seed_list), "backend": backend,
                 "command": command if command is not None else " ".join(sys.argv),
-                **_commit(), "environment": _io.environment(), "device": str(device), "threads": threads,
+                **_commit(), "environment": _io.environment(), "machine": _float_machine(), "device": str(device),
+                "threads": threads,
                 "runs": records, "seconds": time.perf_counter() - t0})
     _io.check_writable(out, name="--out")
     _io.atomic_write_text(out / f"{name}.md", format_markdown(doc))
