@@ -826,6 +826,76 @@ def _feasible_collapse_contact(eps, delta, tau) -> float:
     return min(max(0.5 * (max(x_lo, 0.0) + min(x_hi, 1.0 - tau)), 0.0), 1.0 - tau)
 
 
+#: Up to this m the large-m collapse bound also uses the Blackwell lower bound of
+#: :func:`_l1_blackwell_lower` (exact packed TV of intersection regions, O(m) each), with at most
+#: ``_L1_BLACKWELL_EVALS`` evaluations.
+_L1_BLACKWELL_M = 400
+_L1_BLACKWELL_EVALS = 240
+
+
+def _meet(a1, a2, b1, b2):
+    """Intersection of the line through a1, a2 with the line through b1, b2 (points (u, v))."""
+    (x1, y1), (x2, y2), (x3, y3), (x4, y4) = a1, a2, b1, b2
+    den = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
+    t = ((x1 - x3) * (y3 - y4) - (y1 - y3) * (x3 - x4)) / den
+    return (x1 + t * (x2 - x1), y1 + t * (y2 - y1))
+
+
+def _l1_intersection_pair(name, x1, x2, eps, delta, tau):
+    """The pair of ``R(x1) ∩ R(x2)`` for a family of docs/theory.md s.4.B (R(x) its hull region).
+
+    On every family the boundary of R(x) falls with x left of the contact point and rises with x
+    right of it (each chord's slope is monotone in x; ``tau >= delta - eps``), so
+    ``min_{x in [x1, x2]} boundary_x = min(boundary_x1, boundary_x2)``: the intersection is a region
+    contained in every R(x) of the interval, and by Blackwell its packed TV is a lower bound for all
+    of them. Its vertices: the fixed ones and the meeting point Z of x2's chord on the left of its
+    contact with x1's chord on the right of its contact.
+    """
+    c1, c2 = (x1, x1 + tau), (x2, x2 + tau)
+    z, o, one = (eps, delta), (0.0, 0.0), (1.0, 1.0)
+    if name == "binary":
+        pts = [o, _meet(o, c2, c1, one), one]
+    elif "first" in name:  # (0,0), (eps, delta), contact, (1,1)
+        pts = [o, z, _meet(z, c2, c1, one), one]
+    else:  # (0,0), contact, (eps, delta), (1,1)
+        pts = [o, _meet(o, c2, c1, z), z, one]
+    pts = np.array(pts)
+    pts[:, 1] = np.clip(pts[:, 1], pts[:, 0], 1.0)
+    return _pair_from_polygon(_upper_hull(pts))
+
+
+def _l1_blackwell_lower(fams, m, eps, delta, tau, target, floor):
+    """Lower bound of the packed TV over the families: branch-and-bound over x with the exact
+    packed TV of intersection regions (:func:`_l1_intersection_pair`); first-order in the interval
+    width, so it helps at moderate m, where the Berry-Esseen bound is loose. Returns the bound and
+    the family and midpoint of the lowest leaf (where the minimiser is likeliest)."""
+    leaves = []  # (bound, name, x1, x2)
+    evals = 0
+
+    def bound(name, x1, x2):
+        nonlocal evals
+        evals += 1
+        p, q = _l1_intersection_pair(name, x1, x2, eps, delta, tau)
+        cl = _classes(p, q)
+        if not _exact_feasible(cl, m):
+            return floor
+        return max(_exact_packed_tv(cl, m) - 1e-12, floor)
+
+    for name, _, lo, hi in fams:
+        g = np.linspace(lo, hi, 9) if hi > lo else np.array([lo, lo])
+        leaves += [(bound(name, u, v), name, u, v) for u, v in zip(g[:-1], g[1:])]
+    while evals + 2 <= _L1_BLACKWELL_EVALS:
+        leaves.sort(key=lambda t: t[0])
+        b, name, u, v = leaves[0]
+        if b >= target or v - u < 1e-12:
+            break
+        w = 0.5 * (u + v)
+        leaves[0] = (bound(name, u, w), name, u, w)
+        leaves.append((bound(name, w, v), name, w, v))
+    b, name, u, v = min(leaves, key=lambda t: t[0])
+    return b, name, 0.5 * (u + v)
+
+
 def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
     """``packed_tv_min_with_collapse`` for ``L1_MAX_M < m <= ASYMPTOTIC_MAX_M`` (docs/theory.md s.4.D).
 
@@ -869,6 +939,16 @@ def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
     upper, val_exact, x, family = best
     three = [(fam, lo, hi) for name, fam, lo, hi in fams if name != "binary"]
     lower, leaves = (_asymptotics.family_min_lower(three, m, upper, floor) if three else (upper, []))
+    if three and m <= _L1_BLACKWELL_M and leaves:
+        names3 = [f for f in fams if f[0] != "binary"]
+        b, name, xb = _l1_blackwell_lower(names3, m, eps, delta, tau, upper, floor)
+        lower = max(lower, b)
+        P, Q = _l1_family_masses(np.array([xb]), "R" if "first" in name else "L", eps, delta, tau)
+        cl = _classes(P[0], Q[0])
+        if _exact_feasible(cl, m):
+            v = _exact_packed_tv(cl, m)  # a witness at the lowest leaf: perhaps a better upper end
+            if v < upper:
+                upper, val_exact, x, family = v, True, xb, name
     lower = min(lower, bin_lower)
     exact = (val_exact and bin_exact and not leaves and family == "binary" and bin_lower >= upper) or lower >= upper
     if exact:
