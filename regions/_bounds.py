@@ -1012,7 +1012,9 @@ def packed_tv_min_with_collapse(tau, m, *, eps, delta, rtol=BRACKET_RTOL) -> Pac
     :func:`packed_tv_min`, each three-atom family at the minimiser of its Gaussian estimate, valued
     exactly by type classes up to m = 2e4 and by its Berry-Esseen upper end above), ``lower`` the
     Berry-Esseen / Hellinger bound over all three families at once, floored by tau and by the packed
-    TV of the triangle through (eps, delta). ``value = upper``; ``exact`` when the bracket collapses
+    TV of the triangle through (eps, delta), and up to m = 400 by the Blackwell bound of
+    :func:`_l1_blackwell_lower` (exact packed TV of the intersection of the hull regions at the ends
+    of an x-interval, a region inside all of them). ``value = upper``; ``exact`` when the bracket collapses
     (e.g. when the centre a = (1-tau)/2 lies in the binary range, where ``L1 = L``). The bracket is
     about ``2 C / sqrt(m)`` wide (C = 0.4748) times a factor for light atoms, so it is wide at m of
     a few tens; wider than ``rtol`` (relative) is refused.
