@@ -8,10 +8,11 @@ One ``smoke`` run of each run kind, on the CPU with one torch thread:
   --classifier-epochs 1`` (stacked MNIST has no ``smoke`` preset; these are its smoke settings).
 
 Each run's numbers (every member's metrics, the summaries, the coverages, the samples' checksum;
-not its timings or machine) are compared with ``tests/gan/data/smoke_<kind>.json``, so a change
-that moves any result fails the test suite. After a change that is *meant* to move results,
-regenerate the files and commit them with the change (and rerun the commands that the README's
-tables come from)::
+not its timings, machine or settings: the settings are stored beside them, not compared, so a new
+configuration field with a default that changes nothing does not fail the test) are compared with
+``tests/gan/data/smoke_<kind>.json``, so a change that moves any result fails the test suite.
+After a change that is *meant* to move results, regenerate the files and commit them with the
+change (and rerun the commands that the README's tables come from)::
 
     python benchmarks/regen_smoke.py            # all three, about half a minute on one core
     python benchmarks/regen_smoke.py adagan     # one kind
@@ -85,6 +86,25 @@ KINDS = {
 }
 
 
+def _gan_numbers(res: dict) -> dict:
+    info = res["info"]
+    return {"members": res["members"], "summary": res["summary"],
+            **{k: info[k] for k in ("step", "data_fingerprint", "samples_sha256")}}
+
+
+def _stacked_numbers(res: dict) -> dict:
+    return {"classifier_held_out_accuracy": res["classifier_held_out_accuracy"],
+            "n_classifier_held_out": res["n_classifier_held_out"], "runs": res["runs"], "summary": res["summary"]}
+
+
+#: kind -> (the numbers compared bit-for-bit, the settings recorded beside them)
+SELECT = {
+    "gan": (_gan_numbers, lambda res: res["spec"]),
+    "adagan": (lambda res: {"runs": res["runs"], "summary": res["summary"]}, lambda res: res["config"]),
+    "stacked": (_stacked_numbers, lambda res: res["config"]),
+}
+
+
 def machine() -> dict:
     """What bit-for-bit reproduction depends on: the torch build and the CPU's vector instructions."""
     import torch
@@ -92,8 +112,8 @@ def machine() -> dict:
     return {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability(), "threads": 1}
 
 
-def record(kind: str, folder: Path) -> dict:
-    """Run ``kind`` in ``folder`` (one torch thread) and return its numbers (volatile keys dropped)."""
+def run(kind: str, folder: Path) -> tuple[dict, dict]:
+    """Run ``kind`` in ``folder`` (one torch thread); return ``(numbers, settings)``, timings dropped."""
     import torch
 
     if kind not in KINDS:
@@ -101,10 +121,17 @@ def record(kind: str, folder: Path) -> dict:
     old = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        # through JSON, as the committed file is read: tuples become lists, numpy scalars numbers
-        return json.loads(json.dumps(_strip(KINDS[kind][0](Path(folder))), allow_nan=True))
+        res = KINDS[kind][0](Path(folder))
     finally:
         torch.set_num_threads(old)
+    numbers, settings = (f(res) for f in SELECT[kind])
+    # through JSON, as the committed file is read: tuples become lists, numpy scalars numbers
+    return tuple(json.loads(json.dumps(_strip(x), allow_nan=True)) for x in (numbers, settings))
+
+
+def record(kind: str, folder: Path) -> dict:
+    """The numbers of a fresh run of ``kind`` in ``folder`` (what the test compares)."""
+    return run(kind, folder)[0]
 
 
 def path_of(kind: str) -> Path:
@@ -146,9 +173,10 @@ def main(argv=None) -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     for kind in kinds:
         with tempfile.TemporaryDirectory() as tmp:
-            rec = record(kind, Path(tmp) / kind)
+            rec, settings = run(kind, Path(tmp) / kind)
         doc = {"format": FORMAT, "kind": kind, "command": KINDS[kind][1],
-               "regenerate": f"python benchmarks/regen_smoke.py {kind}", "machine": machine(), "record": rec}
+               "regenerate": f"python benchmarks/regen_smoke.py {kind}", "machine": machine(), "settings": settings,
+               "record": rec}
         path_of(kind).write_text(json.dumps(doc, indent=1, allow_nan=True) + "\n")
         print(f"wrote {path_of(kind).relative_to(ROOT)}")
     return 0
