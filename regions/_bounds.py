@@ -957,8 +957,12 @@ def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
     p, q = _l1_pair(x, eps, delta, tau)
     if family == "binary":  # the split atom does not change the packed TV; value it on the unsplit pair
         check = _binary_value(1.0 - x - tau, tau, m)
-        if abs(check - upper) > _VERIFY_ATOL:
-            raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {upper!r}")
+    elif val_exact:  # the returned (hull) pair itself, by type classes
+        check = _exact_packed_tv(_classes(p, q), m)
+    else:  # its Berry-Esseen upper end
+        check = _asymptotics.pair_bracket(p, q, m)[1]
+    if abs(check - upper) > _VERIFY_ATOL:
+        raise RuntimeError(f"internal error: extremal pair reaches {check!r}, claimed value {upper!r}")
     if not exact and not width <= rtol * upper:
         raise ValueError(
             f"m={m} is above L1_MAX_M={L1_MAX_M} for the exact method, and the certified bracket "
