@@ -3,7 +3,8 @@
 * ``pyproject.toml`` lists its packages one by one (no globs, so nothing stray is picked up);
   the list must equal the folders that are packages in the tree, so a new sub-package cannot be
   forgotten.
-* A wheel built from a copy of the tree holds ``modecollapse/`` and its ``.dist-info`` only.
+* A wheel built from a copy of the tree holds ``modecollapse/`` and its ``.dist-info`` only, and
+  carries the shipped trained models (``gan/experiments/models``, package data) byte for byte.
 * ``python -m modecollapse.figures --list``, ``python -m modecollapse.gan --help`` and the console
   script ``modecollapse --help`` work from a working directory whose own ``figures/``, ``gan/``
   and ``regions/`` packages would shadow bare imports of those names.
@@ -92,17 +93,49 @@ def test_wheel_holds_only_the_modecollapse_package(tmp_path):
     tops = {n.split("/", 1)[0] for n in names}
     assert tops == {P, f"{P}-{version}.dist-info"}, f"the wheel holds more than {P}/: {sorted(tops)}"
     packages = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    data = _package_data_files()
     stray = sorted(
         n for n in names
-        if n.startswith(f"{P}/") and n.rpartition("/")[0].replace("/", ".") not in packages
+        if n.startswith(f"{P}/") and n.rpartition("/")[0].replace("/", ".") not in packages and n not in data
     )
-    assert not stray, f"files outside the listed packages: {stray}"
+    assert not stray, f"files outside the listed packages and their package data: {stray}"
+    # the shipped models, each file as committed (the loader checks them against MANIFEST.json)
+    assert data and set(data) <= set(names), f"package data missing from the wheel: {sorted(set(data) - set(names))}"
+    with zipfile.ZipFile(wheel) as zf:
+        changed = sorted(n for n, path in data.items() if zf.read(n) != path.read_bytes())
+    assert not changed, f"package data altered in the wheel: {changed}"
     expected = {
         f"{P}/{f.relative_to(ROOT).as_posix()}"
         for folder in tree.package_dirs().values() for f in folder.glob("*.py")
     }
     assert expected <= set(names), f"package modules missing from the wheel: {sorted(expected - set(names))}"
     assert not any(n.startswith((f"{P}/tests/", f"{P}/benchmarks/", f"{P}/docs/")) for n in names)
+
+
+def _package_data_files() -> dict:
+    """Wheel name -> source file of every file the ``package-data`` globs of pyproject.toml select."""
+    out = {}
+    for package, globs in PYPROJECT["tool"]["setuptools"].get("package-data", {}).items():
+        folder = ROOT.joinpath(*package.split(".")[1:])
+        for pattern in globs:
+            for f in folder.glob(pattern):
+                if f.is_file():
+                    out[f"{P}/{f.relative_to(ROOT).as_posix()}"] = f
+    return out
+
+
+def test_package_data_holds_every_shipped_model_file():
+    # the globs select exactly MANIFEST.json and the files it lists: a model file cannot be left out
+    # of a wheel, and nothing unlisted (a stray .tmp, a checkpoint) is shipped
+    import json
+
+    models = ROOT / "gan" / "experiments" / "models"
+    manifest = json.loads((models / "MANIFEST.json").read_text())
+    listed = {f"{P}/gan/experiments/models/{rel}" for rel in manifest["files"]} | {
+        f"{P}/gan/experiments/models/MANIFEST.json"}
+    assert set(_package_data_files()) == listed
+    assert {p.relative_to(models).as_posix() for p in models.rglob("*") if p.is_file()} == {
+        *manifest["files"], "MANIFEST.json"}, "files in models/ that the manifest does not list"
 
 
 @pytest.fixture
