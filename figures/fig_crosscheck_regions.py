@@ -5,55 +5,35 @@ its samples; the target P's cell masses are exact. Left: the exact regions R(P, 
 inset magnifying the corner epsilon ~ 0 where strongly collapsed regions crowd. Right: for each
 pair and m = 2..4, the exact packed TV as a position in its band, 0 at L(tau, m) and 1 at
 1-(1-tau)^m; the bar spans [L1, 1] with L1 the sharpest bound from the pair's own collapses.
-Pairs: the synthetic 20-of-25-mode generator (known collapse, exact masses) and GAN/PacGAN2-4
-members from :mod:`modecollapse.gan.experiments.runs`: the run of ``fig_gan_samples`` (cpu preset,
-800 steps or ``--gan-steps``) when it is in ``ctx.runs_dir``, otherwise a tiny run
-(:data:`TINY_STEPS` steps) trained here, as the caption says. :func:`draw` re-plots the JSON the
-figure writes.
+Pairs: the synthetic 20-of-25-mode generator (known collapse, exact masses) and the GAN/PacGAN2-4
+members of the grid run of ``fig_gan_samples`` (:meth:`FigureContext.gan_run`, seed 0): by default
+the shipped ``cpu``-preset generators (full 12,000-step schedule, seed 0 of the 2-seed ensemble,
+:mod:`modecollapse.gan.experiments.shipped`), with ``--runs DIR`` a finished run found in ``DIR``,
+with ``--retrain`` / ``--gan-steps N`` a run trained into the runs folder (shared with
+``gan_samples``, so building both trains it once). Their cell masses come from the run's 2,500
+stored evaluation samples. :func:`draw` re-plots the JSON the figure writes.
 """
 
 from __future__ import annotations
 
+from .fig_gan_samples import MS as _MS, SEED as _SEED
+
 NAME = "crosscheck_regions"
-#: Steps of the fallback run trained when ``fig_gan_samples``'s run is not in ``ctx.runs_dir``.
-TINY_STEPS = 100
-CAPTION = ("Left: exact regions R(P,Q) of GAN/PacGAN2-4 generators on the grid's mode partition (reused run of "
-           f"fig gan_samples, else a {TINY_STEPS}-step cpu run) and of a synthetic 20-of-25-mode generator; "
-           "inset: the corner eps ~ 0 magnified; right: where each packed TV sits between L(tau,m) (0) and "
-           "1-(1-tau)^m (1); bars span [L1, 1].")
+#: The trained run the figure draws: the grid run of fig_gan_samples (m = 1..4), its seed.
+GAN_RUNS = (("grid", _MS, _SEED),)
+CAPTION = ("Left: exact regions R(P,Q) of GAN/PacGAN2-4 generators on the grid's mode partition (the grid run of "
+           "fig gan_samples: shipped cpu preset, 12,000 steps, seed 0, unless --runs / --retrain) and of a "
+           "synthetic 20-of-25-mode generator; inset: the corner eps ~ 0 magnified; right: where each packed TV "
+           "sits between L(tau,m) (0) and 1-(1-tau)^m (1); bars span [L1, 1].")
 REPRODUCES = "PacGAN (arXiv 1712.04086) Theorems 3-5 checked on trained generators; docs/theory.md s.3-4"
 ORDER = 60
 
 
-def trained_run(runs_dir, log=print, steps: int | None = None):
-    """The grid run of ``fig_gan_samples`` (``steps``, default its STEPS) if finished in ``runs_dir``,
-    else a tiny run trained here.
+def compute(run, source: str = "") -> dict:
+    """All numbers of the figure: per pair, region vertices and the bound checks for m = 1..4.
 
-    Returns ``(RunResult, reused: bool)``.
-    """
-    from pathlib import Path
-
-    import torch
-
-    from modecollapse.gan.experiments.runs import RunSpec, load_or_train
-
-    from .fig_gan_samples import MS, SEED, STEPS
-
-    wanted = STEPS if steps is None else steps
-    spec = RunSpec("grid", MS, (SEED,), "cpu", wanted).resolved()
-    reused = (Path(runs_dir) / spec.folder_name() / "results.json").is_file()
-    steps = wanted if reused else TINY_STEPS
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny nets on a shared 2-core box: one thread is far faster
-    try:
-        run = load_or_train(runs_dir, dataset="grid", ms=MS, seeds=(SEED,), preset="cpu", steps=steps, log=log)
-    finally:
-        torch.set_num_threads(old)
-    return run, reused
-
-
-def compute(runs_dir, log=print, steps: int | None = None) -> dict:
-    """All numbers of the figure: per pair, region vertices and the bound checks for m = 1..4."""
+    ``run`` is a finished grid run (a ``RunResult``, e.g. from :meth:`FigureContext.gan_run`) with
+    one member per packing degree; ``source`` is recorded in the data and the title."""
     import numpy as np
 
     from modecollapse.gan.crosscheck import ModePartition, collapse_report, scenario, trained_collapse_reports
@@ -62,10 +42,12 @@ def compute(runs_dir, log=print, steps: int | None = None) -> dict:
     target, gen = scenario("grid20")
     part = ModePartition.from_mixture(target)
     pairs = {"synthetic 20/25": collapse_report(target.cell_masses(part), gen.cell_masses(part))}
-    run, reused = trained_run(runs_dir, log, steps)
+    if len({m for m, _ in run.members}) != len(run.members):
+        raise ValueError(f"the run must hold one member per packing degree (select one seed); got {run.members}")
     for m, _seed, rep in trained_collapse_reports(run):
         pairs[model_label(m)] = rep
-    out = {"reused_run": reused, "run": run.path.name, "steps": run.spec.steps, "pairs": {}}
+    out = {"source": source or str(run.path), "run": run.path.name, "steps": run.spec.resolved().steps,
+           "members": [list(mem) for mem in run.members], "pairs": {}}
     for name, rep in pairs.items():
         d = rep.to_dict()
         out["pairs"][name] = {k: d[k] for k in ("region_vertices", "tv", "tv_interval", "apex_delta", "packed", "q_n")}
@@ -142,14 +124,18 @@ def draw(data: dict):
     bx.set_ylabel(r"$(d_{TV}(P^m,Q^m) - L) / (1-(1-\tau)^m - L)$")
     bx.set_xticks([2, 3, 4])
     bx.set_ylim(-0.05, 1.05)
-    src = f"GAN run, {data['steps']} steps ({'reused' if data['reused_run'] else 'trained here'})"
-    bx.set_title(f"position in the PacGAN band; bars start at L1; {src}", fontsize=6)
+    src = f"GAN runs: {data['source']}, {data['steps']:,} steps, seed {data['members'][0][1]}"
+    bx.set_title(f"position in the PacGAN band; bars start at L1\n{src}", fontsize=6)
     bx.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
     return fig
 
 
 def build(ctx) -> None:
-    data = compute(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
+    from ._registry import gan_source_label
+
+    [(dataset, ms, seed)] = GAN_RUNS
+    run = ctx.gan_run(dataset, ms=ms, seed=seed)
+    data = compute(run, gan_source_label(run))
     fig = draw(data)
     ctx.save_json(NAME, data)
     ctx.savefig(fig, NAME)

@@ -1,32 +1,35 @@
 """Samples of GAN vs PacGAN2-4 on the 2D grid and ring (like PacGAN arXiv 1712.04086, Figure 2).
 
-The models are trained with :func:`modecollapse.gan.experiments.runs.load_or_train` (``cpu``
-preset, shortened to :data:`STEPS` steps unless ``python -m modecollapse.figures --gan-steps N``
-says otherwise, seed 0) in ``ctx.runs_dir``, or reused from there when a run with the same
-specification exists. Panel titles give the modes captured and the percentage of high-quality
-samples (docs/theory.md s.6) of the 2,500 evaluation samples, computed by
-:mod:`modecollapse.gan.metrics`, beside PacGAN's Table 1
-(:data:`modecollapse.gan.experiments.reference.PACGAN_TABLE1`: 10 runs of 400k steps; ours: one seed,
-short training, so the comparison is qualitative). The data file also carries the paper's numbers.
+By default the models are the shipped ``cpu``-preset generators
+(:mod:`modecollapse.gan.experiments.shipped`: the full 12,000-step schedule, m = 1..4, seed 0 of
+the 2-seed ensemble of ``python -m modecollapse.gan train --dataset {grid,ring} --m 1 2 3 4 --seeds
+0-1 --preset cpu --threads 1``, whose ``results.json`` is shipped with it), so the figure needs no
+training. One seed is one draw: on the grid the seed-0 PacGAN4 covers 24 modes with a diffuse cloud
+(9% high quality) while seed 1 covers all 25 (the shipped results.json has both). ``python -m modecollapse.figures --runs DIR`` takes the runs from
+any folder written by ``gan train`` (found by their ``spec.json``, no naming convention);
+``--retrain`` trains the two runs afresh (seed 0, full preset; ``--gan-steps N`` for ``N`` steps)
+into the runs folder (:meth:`FigureContext.gan_run`). Panel titles give the modes captured and the
+percentage of high-quality samples (docs/theory.md s.6) of the 2,500 stored evaluation samples,
+computed by :mod:`modecollapse.gan.metrics`, beside PacGAN's Table 1
+(:data:`modecollapse.gan.experiments.reference.PACGAN_TABLE1`: 10 runs of 400k steps of the paper's
+4 x 400 networks; ours: one seed of the cpu reduction, 4 x 64 networks and 3% of the steps, so the
+comparison is qualitative). The data file also carries the paper's numbers.
 """
 
 from __future__ import annotations
 
 NAME = "gan_samples"
-#: Training steps per model for this figure: a short run that fits the figures job's training budget
-#: (throughput: benchmarks/results/gan_throughput.json). Far from converged: the figure shows early
-#: training, not PacGAN's Fig. 2.
-STEPS = 800  # default; ``--gan-steps`` (FigureContext.gan_steps) overrides it
 MS = (1, 2, 3, 4)
 SEED = 0
 DATASETS = ("grid", "ring")
-CAPTION = (f"Samples (blue) of GAN and PacGAN2-4 on the 2D grid and ring with the mode centres (orange); "
-           f"cpu preset shortened to {STEPS} steps by default (far from converged; --gan-steps 12000 trains "
-           f"the full preset, steps in the figure title), "
-           f"seed 0, 2,500 samples; titles: modes captured, % high quality, and PacGAN Table 1's values "
-           f"(10 runs, 400k steps).")
+#: The trained runs the figure draws: (dataset, packing degrees, seed).
+GAN_RUNS = tuple((name, MS, SEED) for name in DATASETS)
+CAPTION = ("Samples (blue) of GAN and PacGAN2-4 on the 2D grid and ring with the mode centres (orange); "
+           "cpu preset, full 12,000-step schedule, seed 0 of the shipped 2-seed ensemble (--retrain trains "
+           "afresh, --runs DIR reads your runs), 2,500 samples; titles: modes captured, % high quality, and "
+           "PacGAN Table 1's values (10 runs, 400k steps).")
 REPRODUCES = ("PacGAN (arXiv 1712.04086) Figure 2 and Table 1 (paper values in the panel titles), qualitatively "
-              "(short CPU training unless `--gan-steps`)")
+              "(cpu-preset reduction, one seed)")
 ORDER = 50
 
 
@@ -35,28 +38,20 @@ def panel_rows(runs: dict) -> dict:
     PacGAN Table 1's (``paper_*``)."""
     from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 
-    rows = {"dataset": [], "m": [], "modes": [], "hq_percent": [], "reverse_kl": [],
+    rows = {"dataset": [], "m": [], "seed": [], "modes": [], "hq_percent": [], "reverse_kl": [],
             "paper_modes": [], "paper_hq_percent": [], "paper_reverse_kl": []}
     for name in DATASETS:
         res = runs[name]
-        for (m, _seed), r in zip(res.members, res.metrics):
+        for (m, seed), r in zip(res.members, res.metrics):
             rows["dataset"].append(name)
             rows["m"].append(m)
+            rows["seed"].append(seed)
             rows["modes"].append(r.modes)
             rows["hq_percent"].append(100.0 * r.hq_fraction)
             rows["reverse_kl"].append(r.reverse_kl)
             for key, v in zip(("paper_modes", "paper_hq_percent", "paper_reverse_kl"), PACGAN_TABLE1[name][m]):
                 rows[key].append(v)
     return rows
-
-
-def train_runs(runs_dir, log=print, steps: int | None = None) -> dict:
-    """The two runs of the figure (trained or reused), keyed by dataset name; ``steps`` default :data:`STEPS`."""
-    from modecollapse.gan.experiments.runs import load_or_train
-
-    steps = STEPS if steps is None else steps
-    return {name: load_or_train(runs_dir, dataset=name, ms=MS, seeds=(SEED,), preset="cpu", steps=steps, log=log)
-            for name in DATASETS}
 
 
 def build(ctx) -> None:
@@ -66,12 +61,14 @@ def build(ctx) -> None:
     from modecollapse.gan.metrics import model_label
     from modecollapse.gan.experiments.reference import PACGAN_TABLE1
 
+    from ._registry import gan_source_label
     from ._style import PALETTE, new_figure
 
-    runs = train_runs(ctx.runs_dir, log=ctx.log, steps=ctx.gan_steps)
+    runs = {name: ctx.gan_run(name, ms=MS, seed=SEED) for name in DATASETS}
+    first = runs[DATASETS[0]]
     fig, axes = new_figure(2, 4, width="full", aspect=1.0)
-    fig.suptitle(f"cpu preset, {runs[DATASETS[0]].spec.steps:,} training steps, seed 0 "
-                 "(paper: 10 runs of 400,000 steps)", fontsize=9)
+    fig.suptitle(f"{first.spec.preset} preset, {first.spec.resolved().steps:,} training steps, seed {SEED} "
+                 f"({gan_source_label(first)}; paper: 10 runs of 400,000 steps)", fontsize=9)
     for row, name in enumerate(DATASETS):
         ds = get_dataset(name, n_train=1)
         res = runs[name]

@@ -145,6 +145,40 @@ def test_runs_that_is_a_file_is_a_one_line_error(tmp_path, monkeypatch, capsys):
     assert "building" not in captured.out
 
 
+def test_missing_runs_is_a_one_line_error_and_no_new_folder(tmp_path, monkeypatch, capsys):
+    # a mistyped --runs used to be created and trained into; now it is refused, with or without --retrain
+    typo = tmp_path / "runz"
+    for extra in ([], ["--retrain"], ["--gan-steps", "5"]):
+        assert _main_quiet(monkeypatch, "gan_samples", "--out", str(tmp_path / "out"), "--runs", str(typo),
+                           *extra) == 2
+        captured = capsys.readouterr()
+        assert _error_line(captured.err) == (f"error: --runs folder {typo} does not exist (give a folder written by "
+                                             f"`python -m modecollapse.gan train`, or leave out --runs)")
+        assert "building" not in captured.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_runs_without_a_matching_run_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    runs = tmp_path / "runs"
+    (runs / "r").mkdir(parents=True)
+    (runs / "r" / "spec.json").write_text('{"dataset": "ring", "ms": [1], "seeds": [0], "preset": "smoke"}')
+    assert _main_quiet(monkeypatch, "crosscheck_regions", "--out", str(tmp_path / "out"), "--runs", str(runs)) == 2
+    captured = capsys.readouterr()
+    line = _error_line(captured.err)
+    assert "no finished 'gan' run on 'grid'" in line and "r (ring, method gan, m 1, seeds 0" in line
+    assert "building" not in captured.out and not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.no_matplotlib
+def test_help_names_retrain_and_runs(capsys):
+    from modecollapse.figures.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "--retrain" in out and "--runs" in out and "spec.json" in out
+
+
 def test_read_only_out_is_a_one_line_error_before_anything_is_built(tmp_path, monkeypatch, capsys):
     # root writes into a chmod-ed folder, so the read-only file system is the writer refusing
     import errno

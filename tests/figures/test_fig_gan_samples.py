@@ -1,7 +1,9 @@
-"""fig_gan_samples builds, trains through gan.runs, reuses the run, and its numbers are the library's."""
+"""fig_gan_samples: the shipped cpu-preset models by default (no training), ``--runs DIR`` by spec,
+``--retrain`` / ``--gan-steps`` through gan.runs; its numbers are the library's."""
 
 import csv
 import math
+import shutil
 
 import pytest
 
@@ -9,33 +11,24 @@ import modecollapse.figures.fig_gan_samples as fig
 from modecollapse.figures import build_figures
 
 
-@pytest.mark.needs_torch
-def test_builds_and_numbers_match_library(tmp_path, build_figure):
-    logs = []
-    # gan_steps=5: code path only (python -m modecollapse.figures --gan-steps); the default trains fig.STEPS steps
-    files, figure = build_figure(fig.NAME, tmp_path, gan_steps=5, log=logs.append)
-    assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
-    assert any("training" in s for s in logs)
-    # the count of samples beyond a panel's limits is under the panel, never drawn over its points
-    # (regression: it was a text in the lower-left corner, on the samples and the ticks)
-    panels = [ax for ax in figure.axes if ax.collections]
-    assert len(panels) == len(fig.DATASETS) * len(fig.MS)
-    assert all(not ax.texts for ax in panels)
-    assert any("outside" in ax.get_xlabel() for ax in panels)  # 5 steps leave samples out of every grid
+def _rows(path):
+    with open(path) as fh:
+        return list(csv.DictReader(fh))
 
+
+def _check_rows_against(rows, runs):
+    """Every CSV row equals the metrics recomputed from that run's stored samples (seed 0)."""
     from modecollapse.gan.data._mixtures import get_dataset
-    from modecollapse.gan.metrics import mode_metrics
     from modecollapse.gan.experiments.reference import PACGAN_TABLE1
-    from modecollapse.gan.experiments.runs import RunSpec, load_run
+    from modecollapse.gan.metrics import mode_metrics
 
-    with open(tmp_path / "gan_samples.csv") as fh:
-        rows = list(csv.DictReader(fh))
-    assert [(r["dataset"], int(r["m"])) for r in rows] == [(d, m) for d in fig.DATASETS for m in fig.MS]
+    assert [(r["dataset"], int(r["m"]), int(r["seed"])) for r in rows] == [
+        (d, m, fig.SEED) for d in fig.DATASETS for m in fig.MS]
     for name in fig.DATASETS:
-        spec = RunSpec(name, fig.MS, (fig.SEED,), "cpu", 5).resolved()
-        run = load_run(tmp_path / "_runs" / spec.folder_name())
+        run = runs[name]
         ds = get_dataset(name, n_train=1)
-        for x, (m, _s) in zip(run.samples(), run.members):
+        for x, (m, s) in zip(run.samples(), run.members):
+            assert s == fig.SEED
             ref = mode_metrics(x, ds.means, ds.std)  # recomputed from the stored samples
             [row] = [r for r in rows if r["dataset"] == name and int(r["m"]) == m]
             assert int(row["modes"]) == ref.modes
@@ -45,19 +38,74 @@ def test_builds_and_numbers_match_library(tmp_path, build_figure):
             kl = float(row["reverse_kl"])
             assert (math.isinf(kl) and math.isinf(ref.reverse_kl)) or kl == pytest.approx(ref.reverse_kl, rel=1e-9)
 
-    # A second build reuses the runs instead of training again.
-    logs.clear()
-    build_figure(fig.NAME, tmp_path, gan_steps=5, log=logs.append)
-    assert any("reusing" in s for s in logs) and not any("training" in s for s in logs)
+
+def test_default_uses_the_shipped_models_and_shows_packing(tmp_path, build_figure):
+    from modecollapse.gan.experiments.shipped import load_shipped
+
+    logs = []
+    files, figure = build_figure(fig.NAME, tmp_path, log=logs.append)
+    assert {p.name for p in files} == {"gan_samples.png", "gan_samples.csv"}
+    assert any("shipped" in s for s in logs) and not any("training" in s for s in logs)
+    assert not (tmp_path / "_runs").exists(), "nothing is trained"
+    assert "12,000 training steps" in figure._suptitle.get_text() and "shipped" in figure._suptitle.get_text()
+    # the count of samples beyond a panel's limits is under the panel, never drawn over its points
+    panels = [ax for ax in figure.axes if ax.collections]
+    assert len(panels) == len(fig.DATASETS) * len(fig.MS)
+    assert all(not ax.texts for ax in panels)
+    rows = _rows(tmp_path / "gan_samples.csv")
+    _check_rows_against(rows, {d: load_shipped(d, ms=fig.MS, seeds=(fig.SEED,)) for d in fig.DATASETS})
+    # PacGAN's effect, as the paper's Table 1 shows it: each packed generator covers more modes
+    for name in fig.DATASETS:
+        modes = {int(r["m"]): int(r["modes"]) for r in rows if r["dataset"] == name}
+        assert all(modes[m] > modes[1] for m in (2, 3, 4)), (name, modes)
 
 
 @pytest.mark.needs_torch
-def test_crosscheck_regions_reuses_the_run_with_the_same_gan_steps(tmp_path, build_figure):
-    import modecollapse.figures.fig_crosscheck_regions as xr
+def test_runs_dir_is_read_by_spec_at_any_depth(tmp_path, build_figure):
+    from modecollapse.gan.experiments.discovery import select_run
+    from modecollapse.gan.experiments.runs import RunSpec, train_run
 
-    build_figure(fig.NAME, tmp_path, gan_steps=6)
-    run, reused = xr.trained_run(tmp_path / "_runs", log=lambda s: None, steps=6)
-    assert reused and run.spec.steps == 6
+    runs = tmp_path / "mine"
+    for name, where in (("grid", "a/first"), ("ring", "b/c/second")):
+        train_run(RunSpec(name, fig.MS, (0, 1), "smoke", 3), runs / where, progress=False, log=lambda s: None)
+    logs = []
+    _, figure = build_figure(fig.NAME, tmp_path / "out", runs_dir=runs, log=logs.append)
+    assert not any("training" in s for s in logs) and any("b/c/second" in s for s in logs)
+    assert "run second" in figure._suptitle.get_text() or "run first" in figure._suptitle.get_text()
+    _check_rows_against(_rows(tmp_path / "out" / "gan_samples.csv"),
+                        {d: select_run(runs, dataset=d, ms=fig.MS, seeds=(0,)) for d in fig.DATASETS})
+
+    # a folder of one dataset only: refused before anything is built, naming what it holds
+    with pytest.raises(ValueError, match=r"no finished 'gan' run on 'ring'.*first \(grid, method gan"):
+        build_figures([fig.NAME], out_dir=tmp_path / "out2", runs_dir=runs / "a", log=lambda s: None)
+    assert not (tmp_path / "out2").exists()
+    # another method: refused the same way
+    other = tmp_path / "wgan"
+    shutil.copytree(runs, other)
+    for spec in other.rglob("spec.json"):
+        spec.write_text(spec.read_text().replace('"config": {}', '"config": {"method": "wgan"}'))
+    with pytest.raises(ValueError, match="method wgan"):
+        build_figures([fig.NAME], out_dir=tmp_path / "out3", runs_dir=other, log=lambda s: None)
+
+
+@pytest.mark.needs_torch
+def test_gan_steps_trains_into_the_runs_folder_and_is_reused(tmp_path, build_figure):
+    import modecollapse.figures.fig_crosscheck_regions as xr
+    from modecollapse.gan.experiments.runs import RunSpec
+
+    logs = []
+    # gan_steps=2: the training code path only (python -m modecollapse.figures --gan-steps 2)
+    _, figure = build_figure(fig.NAME, tmp_path, gan_steps=2, log=logs.append)
+    assert any("training" in s for s in logs)
+    assert "2 training steps" in figure._suptitle.get_text()
+    assert any("outside" in ax.get_xlabel() for ax in figure.axes if ax.collections)  # 2 steps: far off
+    for name in fig.DATASETS:
+        spec = RunSpec(name, fig.MS, (fig.SEED,), "cpu", 2).resolved()
+        assert (tmp_path / "_runs" / spec.folder_name() / "results.json").is_file()
+    # crosscheck_regions with the same steps reuses the grid run
+    logs.clear()
+    build_figure(xr.NAME, tmp_path, gan_steps=2, log=logs.append)
+    assert any("reusing" in s for s in logs) and not any("training" in s for s in logs)
 
 
 @pytest.mark.no_matplotlib
@@ -75,3 +123,18 @@ def test_cli_rejects_nonpositive_gan_steps(capsys):
     with pytest.raises(SystemExit):
         main(["gan_samples", "--gan-steps", "0"])
     assert "--gan-steps must be >= 1" in capsys.readouterr().err
+
+
+def test_a_corrupted_shipped_model_fails_the_figure_naming_retrain(tmp_path, monkeypatch):
+    from modecollapse.gan.experiments import shipped
+
+    copy = tmp_path / "models"
+    shutil.copytree(shipped.MODELS_DIR, copy)
+    target = copy / "ring-cpu" / "samples.npz"
+    data = bytearray(target.read_bytes())
+    data[100] ^= 0xFF
+    target.write_bytes(bytes(data))
+    monkeypatch.setattr(shipped, "MODELS_DIR", copy)
+    [(_spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path / "out", log=lambda s: None)
+    assert err and "CorruptFileError" in err and "samples.npz is corrupt" in err and "--retrain" in err
+    assert files == []
