@@ -1,16 +1,28 @@
-"""Throughput of the batched GAN ensemble against training the same members one by one.
+"""Throughput of the batched GAN ensemble: default path, opt-in fused path, an older checkout, one by one.
 
-Same total work on both sides: ``len(ms) * len(seeds)`` members, ``--steps`` training steps each,
-one ``GanEnsemble`` holding all of them (batched) versus one ``GanEnsemble`` per member run in
-sequence. Reports member-steps per second (one member-step = one D step + one G step of one
-member) and the ratio, and extrapolates the wall time of a full preset run (all members, all
-steps of the preset) from the batched rate. Results go to a JSON file with the machine and the
-library versions.
+Same total work on every side: ``len(ms) * len(seeds)`` members, ``--steps`` training steps each
+(after ``--warmup`` untimed steps). Timed, in this order and in one invocation:
+
+* ``batched``: one ``GanEnsemble`` holding all members, default path (bit-identical to the
+  committed results);
+* ``fused``: the same with ``TrainConfig(fused=True)`` (opt-in fast CPU path; other rounding);
+* ``baseline`` (``--baseline-src DIR``): the default batched path of another source tree (e.g. an
+  older commit unpacked with ``git archive``), run in a subprocess with ``DIR`` first on
+  ``PYTHONPATH`` (its directory must contain the package as ``modecollapse/``);
+* ``sequential``: one ``GanEnsemble`` per member, default path, run one after the other.
+
+Rates are member-steps per second (one member-step = ``d_steps`` D steps + one G step of one
+member), from wall time and from this process's CPU time (on a shared machine the CPU time is
+the steadier one; ``--repeats`` takes the best of several). The report also states what bounds a
+step: the matmul FLOPs of one member-step (counted from the layer shapes; elementwise work not
+counted), the GFLOP/s that the training achieves, and the GFLOP/s of the same batched matmuls
+timed alone. Results go to a JSON file with the machine and the library versions.
 
 Usage::
 
-    python benchmarks/gan_throughput.py --preset cpu --seeds 0-1 --steps 40 --threads 1
-    python benchmarks/gan_throughput.py --preset paper --seeds 0-9 --steps 50 --device cuda
+    python benchmarks/gan_throughput.py --preset cpu --seeds 0-1 --steps 30 --threads 1
+    git archive <rev> | tar -x -C /tmp/old/modecollapse
+    python benchmarks/gan_throughput.py --baseline-src /tmp/old --out benchmarks/results/gan_throughput.json
 
 Run on demand only (not part of the test suite).
 """
@@ -21,13 +33,14 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 
-
 def _time_ensemble(ds, members, cfg, steps, device, warmup):
+    """(wall seconds, CPU seconds) of ``steps`` training steps after ``warmup`` untimed ones."""
     import torch
 
     from modecollapse.gan.train._ensemble import GanEnsemble
@@ -36,11 +49,94 @@ def _time_ensemble(ds, members, cfg, steps, device, warmup):
     ens.train(warmup)
     if ens.device.type == "cuda":
         torch.cuda.synchronize()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ens.train(steps)
     if ens.device.type == "cuda":
         torch.cuda.synchronize()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _best(fn, repeats):
+    runs = [fn() for _ in range(repeats)]
+    return min(r[0] for r in runs), min(r[1] for r in runs)
+
+
+def _linear_shapes(cfg, m: int, dim: int):
+    """(rows, fan_in, fan_out) of the generator's and the discriminator's matmuls for one member."""
+    B, L, h = cfg.batch_size, cfg.latent_dim, cfg.g_hidden
+    g = [(m * B, a, b) for a, b in zip([L] + [h] * cfg.g_layers, [h] * cfg.g_layers + [dim])]
+    hd = cfg.d_hidden
+    pieces = cfg.d_pieces if cfg.arch == "pacgan" else 1
+    widths = [m * dim] + [hd] * cfg.d_layers
+    d = [(B, a, b * pieces) for a, b in zip(widths[:-1], widths[1:])] + [(B, hd, 1)]
+    return g, d
+
+
+def step_flops(cfg, m: int, dim: int = 2) -> float:
+    """Matmul FLOPs (2 per multiply-add) of one member-step of the plain GAN objective.
+
+    Per D step: G forward; D forward on the real and the fake batch; D backward for the weights
+    (all layers) and for the activations (all but the first layer; the inputs need no gradient).
+    G step: D forward on the fake batch (the fake batch of the last D step is reused), D backward
+    for the activations only (the optimiser step of D is over), G backward for the weights and
+    the activations (all but the first layer). Elementwise work (BatchNorm, maxout, Adam) is not
+    counted: it is what the FLOP rate below leaves unexplained.
+    """
+    g, d = _linear_shapes(cfg, m, dim)
+    f = [2.0 * r * a * b for r, a, b in g]
+    e = [2.0 * r * a * b for r, a, b in d]
+    g_fwd, d_fwd = sum(f), sum(e)
+    d_step = g_fwd + 2 * d_fwd + 2 * d_fwd + 2 * (d_fwd - e[0])
+    g_step = d_fwd + d_fwd + g_fwd + (g_fwd - f[0])
+    return cfg.d_steps * d_step + g_step
+
+
+def matmul_rate(cfg, ms, n_seeds: int, dim: int = 2, repeats: int = 20) -> float:
+    """GFLOP/s of the forward batched matmuls of one ensemble step's shapes, timed alone."""
+    import torch
+
+    flops, secs = 0.0, 0.0
+    for m in ms:
+        g, d = _linear_shapes(cfg, m, dim)
+        for r, a, b in g + d:
+            x, w = torch.randn(n_seeds, r, a), torch.randn(n_seeds, a, b)
+            torch.bmm(x, w)
+            c0 = time.process_time()
+            for _ in range(repeats):
+                torch.bmm(x, w)
+            secs += time.process_time() - c0
+            flops += repeats * 2.0 * n_seeds * r * a * b
+    return flops / secs / 1e9
+
+
+def _baseline(args, src: str) -> dict:
+    """Time the default batched path of the source tree ``src`` in a subprocess."""
+    code = (
+        "import json, sys, time, torch\n"
+        f"torch.set_num_threads({args.threads})\n"
+        "from modecollapse.gan.data import get_dataset\n"
+        "from modecollapse.gan.train.config import get_preset, parse_seeds\n"
+        "from modecollapse.gan.train._ensemble import GanEnsemble\n"
+        f"cfg = get_preset({args.preset!r}).train_config()\n"
+        f"members = [(m, s) for m in {list(args.m)!r} for s in parse_seeds({args.seeds!r})]\n"
+        "best = None\n"
+        f"for _ in range({args.repeats}):\n"
+        f"    ens = GanEnsemble(get_dataset({args.dataset!r}), members, cfg, device={args.device!r})\n"
+        f"    ens.train({args.warmup})\n"
+        "    t0, c0 = time.perf_counter(), time.process_time()\n"
+        f"    ens.train({args.steps})\n"
+        "    r = (time.perf_counter() - t0, time.process_time() - c0)\n"
+        "    best = r if best is None else (min(best[0], r[0]), min(best[1], r[1]))\n"
+        "import modecollapse\n"
+        "print(json.dumps({'wall': best[0], 'cpu': best[1], 'file': modecollapse.__file__}))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=src)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if not res["file"].startswith(str(Path(src).resolve())):
+        raise RuntimeError(f"--baseline-src {src}: the subprocess imported modecollapse from {res['file']}")
+    return res
 
 
 def main(argv=None) -> int:
@@ -49,21 +145,29 @@ def main(argv=None) -> int:
     ap.add_argument("--preset", default="cpu")
     ap.add_argument("--m", type=int, nargs="+", default=[1, 2, 3, 4])
     ap.add_argument("--seeds", default="0-1")
-    ap.add_argument("--steps", type=int, default=40, help="timed steps per member (after --warmup)")
+    ap.add_argument("--steps", type=int, default=30, help="timed steps per member (after --warmup)")
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=1, help="best of this many timings per side")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--baseline-src", default=None,
+                    help="a source tree holding an older modecollapse/ (e.g. from git archive) to time as 'baseline'")
     ap.add_argument("--skip-sequential", action="store_true")
+    ap.add_argument("--skip-fused", action="store_true")
     ap.add_argument("--out", default="benchmarks/results/gan_throughput.json")
     args = ap.parse_args(argv)
+    if args.steps < 1 or args.warmup < 0 or args.repeats < 1 or args.threads < 1:
+        ap.error(f"--steps, --repeats and --threads must be >= 1 and --warmup >= 0; got --steps {args.steps} "
+                 f"--warmup {args.warmup} --repeats {args.repeats} --threads {args.threads}")
+    if args.baseline_src is not None and not (Path(args.baseline_src) / "modecollapse").is_dir():
+        ap.error(f"--baseline-src {args.baseline_src!r} has no modecollapse/ folder")
 
     import numpy as np
     import torch
 
     from modecollapse.gan.data import get_dataset
-    from modecollapse.gan.train.config import get_preset
     from modecollapse.gan.train._ensemble import resolve_device
-    from modecollapse.gan.train.config import parse_seeds
+    from modecollapse.gan.train.config import get_preset, parse_seeds
 
     torch.set_num_threads(args.threads)
     preset = get_preset(args.preset)
@@ -72,32 +176,65 @@ def main(argv=None) -> int:
     dev = resolve_device(args.device)
     seeds = parse_seeds(args.seeds)
     members = [(m, s) for m in args.m for s in seeds]
-    E = len(members)
+    E, work = len(members), len(members) * args.steps
 
-    t_batched = _time_ensemble(ds, members, cfg, args.steps, dev, args.warmup)
-    rate_b = E * args.steps / t_batched
-    print(f"batched   : {E} members x {args.steps} steps in {t_batched:.2f} s -> {rate_b:.1f} member-steps/s",
-          flush=True)
-    t_seq = None
+    def report(name, wall, cpu, extra=""):
+        print(f"{name:10s}: {E} members x {args.steps} steps: wall {wall:.2f} s -> {work / wall:.1f} member-steps/s; "
+              f"CPU {cpu:.2f} s -> {work / cpu:.1f} member-steps/s{extra}", flush=True)
+        return {"wall_seconds": wall, "cpu_seconds": cpu, "member_steps_per_s_wall": work / wall,
+                "member_steps_per_s_cpu": work / cpu}
+
+    sides = {}
+    sides["batched"] = report("batched", *_best(lambda: _time_ensemble(ds, members, cfg, args.steps, dev, args.warmup),
+                                                args.repeats))
+    if not args.skip_fused:
+        fcfg = preset.train_config(fused=True)
+        sides["fused"] = report("fused", *_best(lambda: _time_ensemble(ds, members, fcfg, args.steps, dev, args.warmup),
+                                                args.repeats))
+    if args.baseline_src is not None:
+        b = _baseline(args, args.baseline_src)
+        sides["baseline"] = report("baseline", b["wall"], b["cpu"], f"  ({b['file']})")
     if not args.skip_sequential:
-        t_seq = sum(_time_ensemble(ds, [mem], cfg, args.steps, dev, args.warmup) for mem in members)
-        print(f"sequential: {E} members x {args.steps} steps in {t_seq:.2f} s -> "
-              f"{E * args.steps / t_seq:.1f} member-steps/s; batched speed-up x{t_seq / t_batched:.2f}", flush=True)
-    full_s = preset.steps * E / rate_b
-    print(f"extrapolated full '{args.preset}' run ({E} members x {preset.steps} steps, batched): "
-          f"{full_s / 60:.1f} min", flush=True)
+        runs = [_best(lambda mem=mem: _time_ensemble(ds, [mem], cfg, args.steps, dev, args.warmup), args.repeats)
+                for mem in members]
+        sides["sequential"] = report("sequential", sum(r[0] for r in runs), sum(r[1] for r in runs))
+
+    ratios = {}
+    for a in sides:
+        for b in sides:
+            if a != b:
+                ratios[f"{a}_over_{b}"] = sides[b]["cpu_seconds"] / sides[a]["cpu_seconds"]
+    for k in ("fused_over_batched", "fused_over_baseline", "batched_over_baseline", "batched_over_sequential",
+              "fused_over_sequential"):
+        if k in ratios:
+            print(f"speed-up {k.replace('_over_', ' over ')} (CPU time): x{ratios[k]:.2f}")
+
+    flops = sum(step_flops(cfg, m, ds_dim) for m, _ in members for ds_dim in [np.asarray(
+        ds.training_points() if hasattr(ds, "training_points") else ds).shape[1]])
+    bound = {"matmul_gflop_per_member_step": flops / E / 1e9,
+             "matmul_gflop_per_ensemble_step": flops / 1e9}
+    if dev.type == "cpu":
+        bound["bmm_alone_gflop_per_s"] = matmul_rate(cfg, args.m, len(seeds))
+    for name, s in sides.items():
+        bound[f"{name}_achieved_gflop_per_s"] = flops * args.steps / s["cpu_seconds"] / 1e9
+    print("matmul FLOPs: {:.3f} GFLOP per member-step; achieved {}; the same bmm shapes alone: {}".format(
+        bound["matmul_gflop_per_member_step"],
+        ", ".join(f"{n} {bound[f'{n}_achieved_gflop_per_s']:.1f}" for n in sides),
+        f"{bound['bmm_alone_gflop_per_s']:.1f} GFLOP/s" if "bmm_alone_gflop_per_s" in bound else "n/a"))
+
+    fastest = max(sides.values(), key=lambda s: s["member_steps_per_s_cpu"]) if sides else None
+    full_min = {name: preset.steps * E / s["member_steps_per_s_cpu"] / 60 for name, s in sides.items()}
+    print("extrapolated full '{}' run ({} members x {} steps, CPU time): {}".format(
+        args.preset, E, preset.steps, ", ".join(f"{n} {v:.1f} min" for n, v in full_min.items())), flush=True)
 
     doc = {
         "benchmark": "gan_throughput",
         "dataset": args.dataset, "preset": args.preset, "ms": args.m, "seeds": seeds, "members": E,
-        "timed_steps_per_member": args.steps, "warmup_steps": args.warmup,
-        "batched_seconds": t_batched, "batched_member_steps_per_s": rate_b,
-        "batched_ensemble_steps_per_s": args.steps / t_batched,
-        "sequential_seconds": t_seq,
-        "sequential_member_steps_per_s": None if t_seq is None else E * args.steps / t_seq,
-        "speedup_batched_over_sequential": None if t_seq is None else t_seq / t_batched,
-        "extrapolated_full_preset_minutes": full_s / 60,
+        "timed_steps_per_member": args.steps, "warmup_steps": args.warmup, "repeats": args.repeats,
+        "sides": sides, "speedups_cpu_time": ratios, "bound": bound,
+        "extrapolated_full_preset_minutes_cpu": full_min,
         "preset_steps": preset.steps,
+        "baseline_src": args.baseline_src,
         "device": str(dev),
         "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else platform.processor() or platform.machine(),
         "torch_threads": torch.get_num_threads(),
@@ -106,6 +243,7 @@ def main(argv=None) -> int:
         "versions": {"torch": torch.__version__, "numpy": np.__version__},
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    del fastest
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
