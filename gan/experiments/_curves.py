@@ -276,7 +276,8 @@ _warned = False
 
 
 def progress_bar(total: int, *, initial: int = 0, enabled: bool = True, desc: str | None = None, unit: str = "step"):
-    """A tqdm bar on stderr (``enabled=False``: a no-op object; tqdm is then not imported).
+    """A tqdm bar on stderr (``enabled=False``: a no-op object; tqdm is then not imported); redrawn
+    every 0.5 s on a terminal, every 30 s when stderr is a file or pipe (a log).
 
     tqdm is a dependency of the ``gan`` extra; if it is missing anyway, a one-line note says so
     and training goes on without a bar.
@@ -291,5 +292,10 @@ def progress_bar(total: int, *, initial: int = 0, enabled: bool = True, desc: st
             print("no progress bar: tqdm is not installed (pip install tqdm)", file=sys.stderr)
             _warned = True
         return _NoBar()
-    return tqdm(total=total, initial=initial, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5,
+    try:
+        tty = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    # on a terminal the bar redraws in place; in a log file every redraw stays, so redraw rarely
+    return tqdm(total=total, initial=initial, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5 if tty else 30.0,
                 dynamic_ncols=True, leave=True)
