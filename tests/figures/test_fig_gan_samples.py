@@ -138,3 +138,39 @@ def test_a_corrupted_shipped_model_fails_the_figure_naming_retrain(tmp_path, mon
     [(_spec, files, _dt, err)] = build_figures([fig.NAME], out_dir=tmp_path / "out", log=lambda s: None)
     assert err and "CorruptFileError" in err and "samples.npz is corrupt" in err and "--retrain" in err
     assert files == []
+
+
+@pytest.mark.no_matplotlib
+@pytest.mark.parametrize("given_runs", [False, True])
+def test_retrain_trains_the_full_preset_into_the_runs_folder(tmp_path, monkeypatch, given_runs):
+    # the wiring of --retrain without its 18 minutes: load_or_train is asked for seed 0 of the cpu
+    # preset with its own step count (None: the preset's 12,000) in the runs folder
+    from modecollapse.gan.experiments import runs as runs_mod
+    from modecollapse.figures import FigureContext
+
+    calls = []
+
+    def fake(runs_dir, **kw):
+        calls.append((runs_dir, kw))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(runs_mod, "load_or_train", fake)
+    runs_dir = tmp_path / "mine" if given_runs else None
+    ctx = FigureContext(out_dir=tmp_path / "out", runs_dir=runs_dir, retrain=True, log=lambda s: None)
+    assert ctx.gan_source == "train"
+    with pytest.raises(RuntimeError, match="stop here"):
+        ctx.gan_run("grid", ms=fig.MS, seed=fig.SEED)
+    [(where, kw)] = calls
+    assert where == (runs_dir if given_runs else tmp_path / "out" / "_runs")
+    assert kw["dataset"] == "grid" and tuple(kw["ms"]) == fig.MS and tuple(kw["seeds"]) == (fig.SEED,)
+    assert kw["preset"] == "cpu" and kw["steps"] is None
+    from modecollapse.gan.experiments.runs import RunSpec
+
+    assert RunSpec("grid", fig.MS, (fig.SEED,), "cpu", kw["steps"]).resolved().steps == 12_000
+    # without --retrain: the shipped models, or (runs_dir given) the runs found there; nothing trains
+    assert FigureContext(out_dir=tmp_path).gan_source == "shipped"
+    assert FigureContext(out_dir=tmp_path, runs_dir=tmp_path).gan_source == "runs"
+    assert FigureContext(out_dir=tmp_path, gan_steps=7).gan_source == "train"
+    with pytest.raises(TypeError, match="retrain"):
+        FigureContext(out_dir=tmp_path, retrain="yes")
+
