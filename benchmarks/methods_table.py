@@ -22,7 +22,9 @@ written by the second, which only re-aggregates the finished run folders)::
     python benchmarks/methods_table.py --steps 200 --runs runs/methods_cpu --aggregate-only
 
 200 steps is a reduction of the ``cpu`` preset (12,000 steps) forced by the shared 2-core machine:
-all 18 runs took ~15 CPU minutes at 200 steps, the full preset would need ~4.5 CPU hours.
+the 18 runs took 300 CPU seconds at 200 steps (26 minutes of wall time at the 5-50% of one core the
+machine gave them; about 1.3 CPU seconds per step for all 18), so the full preset would need about
+4.4 CPU hours.
 The training command and commit are recorded in ``<runs>/provenance.json`` when training starts
 (one entry per start, so a resumed run shows both) and copied into the results file.
 
