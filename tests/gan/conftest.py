@@ -25,6 +25,7 @@ TORCH_FREE = frozenset({
     "test_metrics.py",
     "test_crosscheck_mixture.py",
     "test_crosscheck_regions.py",
+    "test_perfect.py",
 })
 
 
