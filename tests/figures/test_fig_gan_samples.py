@@ -88,6 +88,7 @@ def test_runs_dir_is_read_by_spec_at_any_depth(tmp_path, build_figure):
         build_figures([fig.NAME], out_dir=tmp_path / "out3", runs_dir=other, log=lambda s: None)
 
 
+@pytest.mark.slow  # trains (2 steps x 8 members) and builds two figures; the wiring is checked by the test below
 @pytest.mark.needs_torch
 def test_gan_steps_trains_into_the_runs_folder_and_is_reused(tmp_path, build_figure):
     import modecollapse.figures.fig_crosscheck_regions as xr
