@@ -8,7 +8,7 @@ A run folder holds
   the one before it is kept as ``checkpoint.prev.pt``;
 * ``results.json`` -- per-member metrics and per-``m`` mean +/- standard error, written atomically
   with its checksum (and that of ``samples.npz``) when training completes;
-* ``samples.npz`` -- the evaluation samples, array ``samples`` of shape (E, eval_samples, 2);
+* ``samples.npz`` -- the evaluation samples, array ``samples`` of shape (E, eval_samples, d) (d = 2, or 1200 for ``veegan1200``);
 * ``metrics.jsonl`` -- the training curves (:mod:`._curves`): every member's D and G losses every
   ``steps // 100`` steps, and its metrics (modes, % high quality, reverse KL of ``eval_samples``
   samples, sample seed 0) at every ``checkpoint_every`` steps and at the end; ``tensorboard/``
@@ -40,7 +40,7 @@ from modecollapse.gan.data._mixtures import DATASET_NAMES, get_dataset
 from modecollapse.gan.experiments import _curves, _io
 from modecollapse.gan.experiments._io import RunInterrupted, SignalGuard, StopRequested  # noqa: F401
 from modecollapse.gan.experiments.reference import PACGAN_TABLE1
-from modecollapse.gan.metrics import ModeMetrics, mode_metrics, model_label, summarize_metrics
+from modecollapse.gan.metrics import ModeMetrics, dataset_metrics, model_label, summarize_metrics
 from modecollapse.gan.train.config import get_preset
 
 __all__ = ["RunSpec", "RunResult", "Evaluation", "train_run", "load_run", "load_or_train",
@@ -205,7 +205,7 @@ def estimate_run_bytes(spec: "RunSpec") -> int:
     ALI / VEEGAN add their x -> z network (the generator's size) and the latent width to the
     discriminator's input; Unrolled GAN keeps ``2 K`` more discriminator passes in its graph."""
     c = spec.train_config()
-    d = 2  # the benchmark mixtures are 2-D
+    d = get_dataset(spec.dataset, n_train=1).dim  # 2 for ring/grid/gmm, 1200 for veegan1200
     joint = c.method in ("ali", "veegan")
     pieces = c.d_pieces if c.arch == "pacgan" else 1
     g = c.latent_dim * c.g_hidden + (c.g_layers - 1) * c.g_hidden ** 2 + c.g_hidden * d + 4 * c.g_layers * c.g_hidden
@@ -234,7 +234,9 @@ def _check_size(spec: "RunSpec") -> None:
 
 
 def _member_metrics(samples: np.ndarray, ds) -> list[ModeMetrics]:
-    return [mode_metrics(x, ds.means, ds.std) for x in samples]
+    """Each member's metrics by the dataset's own high-quality radius (3 std in 2-D; the
+    equal-coverage radius of :mod:`gan.data._veegan1200` in 1200-D)."""
+    return [dataset_metrics(x, ds) for x in samples]
 
 
 def _curve_metrics(r: ModeMetrics) -> dict:

@@ -26,6 +26,7 @@ TORCH_FREE = frozenset({
     "test_crosscheck_mixture.py",
     "test_crosscheck_regions.py",
     "test_perfect.py",
+    "test_shipped.py",
 })
 
 
