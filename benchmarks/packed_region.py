@@ -79,8 +79,11 @@ def run_dp(p, q, m, grid=1e-4):
     lo = {i: math.log(x) for i, x in enumerate(q) if x > 0}
     vals = {}
     for pess in (True, False):
-        d = pldm.from_two_probability_mass_functions(up, lo, pessimistic_estimate=pess,
-                                                     value_discretization_interval=grid)
+        # by keyword: the signature is (lower, upper, ...), and delta(eps) = max_S upper(S) - e^eps lower(S);
+        # passed positionally as (p, q) it computed E_{e^eps}(Q^m || P^m), the other direction (equal only at eps = 0)
+        d = pldm.from_two_probability_mass_functions(log_probability_mass_function_lower=lo,
+                                                     log_probability_mass_function_upper=up,
+                                                     pessimistic_estimate=pess, value_discretization_interval=grid)
         vals[pess] = [float(v) for v in d.self_compose(m).get_delta_for_epsilon(list(EPS))]
     return dict(upper=vals[True], lower=vals[False], value=vals[True])
 
