@@ -39,26 +39,27 @@ import time
 from pathlib import Path
 
 
-def _time_ensemble(ds, members, cfg, steps, device, warmup):
-    """(wall seconds, CPU seconds) of ``steps`` training steps after ``warmup`` untimed ones."""
+def _time_ensemble(ds, members, cfg, steps, device, warmup, repeats=1):
+    """(wall seconds, CPU seconds) of ``steps`` training steps after ``warmup`` untimed ones; with
+    ``repeats > 1`` the ensemble trains ``repeats`` timed blocks of ``steps`` and the fastest
+    block counts (each of wall and CPU time separately: on a shared machine the slow blocks are
+    the ones another process preempted)."""
     import torch
 
     from modecollapse.gan.train._ensemble import GanEnsemble
 
     ens = GanEnsemble(ds, members, cfg, device=device)
     ens.train(warmup)
-    if ens.device.type == "cuda":
-        torch.cuda.synchronize()
-    t0, c0 = time.perf_counter(), time.process_time()
-    ens.train(steps)
-    if ens.device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - t0, time.process_time() - c0
-
-
-def _best(fn, repeats):
-    runs = [fn() for _ in range(repeats)]
-    return min(r[0] for r in runs), min(r[1] for r in runs)
+    best = (float("inf"), float("inf"))
+    for _ in range(repeats):
+        if ens.device.type == "cuda":
+            torch.cuda.synchronize()
+        t0, c0 = time.perf_counter(), time.process_time()
+        ens.train(steps)
+        if ens.device.type == "cuda":
+            torch.cuda.synchronize()
+        best = (min(best[0], time.perf_counter() - t0), min(best[1], time.process_time() - c0))
+    return best
 
 
 def _linear_shapes(cfg, m: int, dim: int):
@@ -120,9 +121,9 @@ def _baseline(args, src: str) -> dict:
         f"cfg = get_preset({args.preset!r}).train_config()\n"
         f"members = [(m, s) for m in {list(args.m)!r} for s in parse_seeds({args.seeds!r})]\n"
         "best = None\n"
+        f"ens = GanEnsemble(get_dataset({args.dataset!r}), members, cfg, device={args.device!r})\n"
+        f"ens.train({args.warmup})\n"
         f"for _ in range({args.repeats}):\n"
-        f"    ens = GanEnsemble(get_dataset({args.dataset!r}), members, cfg, device={args.device!r})\n"
-        f"    ens.train({args.warmup})\n"
         "    t0, c0 = time.perf_counter(), time.process_time()\n"
         f"    ens.train({args.steps})\n"
         "    r = (time.perf_counter() - t0, time.process_time() - c0)\n"
@@ -147,7 +148,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", default="0-1")
     ap.add_argument("--steps", type=int, default=30, help="timed steps per member (after --warmup)")
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--repeats", type=int, default=1, help="best of this many timings per side")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="timed blocks of --steps per side (one ensemble each); the fastest block counts")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--baseline-src", default=None,
@@ -185,18 +187,15 @@ def main(argv=None) -> int:
                 "member_steps_per_s_cpu": work / cpu}
 
     sides = {}
-    sides["batched"] = report("batched", *_best(lambda: _time_ensemble(ds, members, cfg, args.steps, dev, args.warmup),
-                                                args.repeats))
+    sides["batched"] = report("batched", *_time_ensemble(ds, members, cfg, args.steps, dev, args.warmup, args.repeats))
     if not args.skip_fused:
         fcfg = preset.train_config(fused=True)
-        sides["fused"] = report("fused", *_best(lambda: _time_ensemble(ds, members, fcfg, args.steps, dev, args.warmup),
-                                                args.repeats))
+        sides["fused"] = report("fused", *_time_ensemble(ds, members, fcfg, args.steps, dev, args.warmup, args.repeats))
     if args.baseline_src is not None:
         b = _baseline(args, args.baseline_src)
         sides["baseline"] = report("baseline", b["wall"], b["cpu"], f"  ({b['file']})")
     if not args.skip_sequential:
-        runs = [_best(lambda mem=mem: _time_ensemble(ds, [mem], cfg, args.steps, dev, args.warmup), args.repeats)
-                for mem in members]
+        runs = [_time_ensemble(ds, [mem], cfg, args.steps, dev, args.warmup, args.repeats) for mem in members]
         sides["sequential"] = report("sequential", sum(r[0] for r in runs), sum(r[1] for r in runs))
 
     ratios = {}
@@ -222,7 +221,6 @@ def main(argv=None) -> int:
         ", ".join(f"{n} {bound[f'{n}_achieved_gflop_per_s']:.1f}" for n in sides),
         f"{bound['bmm_alone_gflop_per_s']:.1f} GFLOP/s" if "bmm_alone_gflop_per_s" in bound else "n/a"))
 
-    fastest = max(sides.values(), key=lambda s: s["member_steps_per_s_cpu"]) if sides else None
     full_min = {name: preset.steps * E / s["member_steps_per_s_cpu"] / 60 for name, s in sides.items()}
     print("extrapolated full '{}' run ({} members x {} steps, CPU time): {}".format(
         args.preset, E, preset.steps, ", ".join(f"{n} {v:.1f} min" for n, v in full_min.items())), flush=True)
@@ -243,7 +241,6 @@ def main(argv=None) -> int:
         "versions": {"torch": torch.__version__, "numpy": np.__version__},
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    del fastest
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
