@@ -939,9 +939,11 @@ def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
     upper, val_exact, x, family = best
     three = [(fam, lo, hi) for name, fam, lo, hi in fams if name != "binary"]
     lower, leaves = (_asymptotics.family_min_lower(three, m, upper, floor) if three else (upper, []))
+    used_blackwell = False
     if three and m <= _L1_BLACKWELL_M and leaves:
         names3 = [f for f in fams if f[0] != "binary"]
         b, name, xb = _l1_blackwell_lower(names3, m, eps, delta, tau, upper, floor)
+        used_blackwell = b > lower
         lower = max(lower, b)
         P, Q = _l1_family_masses(np.array([xb]), "R" if "first" in name else "L", eps, delta, tau)
         cl = _classes(P[0], Q[0])
@@ -973,7 +975,8 @@ def _l1_large(tau, m, eps, delta, rtol) -> PackedTVOptimum:
     if abs(tv1 - tau) > 1e-12:
         raise RuntimeError(f"internal error: extremal pair has d_TV={tv1!r}, want tau={tau!r}")
     method = ("exact breakpoints in the Berry-Esseen window" if exact else
-              "Berry-Esseen bracket" + ("" if val_exact else " (witness valued by its Berry-Esseen upper end)"))
+              ("Blackwell-intersection bracket" if used_blackwell else "Berry-Esseen bracket")
+              + ("" if val_exact else " (witness valued by its Berry-Esseen upper end)"))
     return PackedTVOptimum(value=float(upper), p=p, q=q, tau=tau, m=m, alpha=1.0 - x - tau, family=family,
                            method=method, lower=float(lower), upper=float(upper), exact=exact, **common)
 
