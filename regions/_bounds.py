@@ -194,9 +194,13 @@ def _check_eps_delta(eps, delta) -> tuple[float, float]:
 def _check_rtol(rtol) -> float:
     if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.integer, np.floating)):
         raise TypeError(f"rtol must be a real number; got rtol={rtol!r} of type {type(rtol).__name__}")
-    v = float(rtol)
+    try:
+        v = float(rtol)
+    except OverflowError:  # an int beyond float range (10**400): a tolerance that accepts any bracket
+        v = math.inf if rtol > 0 else -math.inf
     if not v >= 0.0:  # nan too
-        raise ValueError(f"rtol must be >= 0 (math.inf accepts any bracket); got rtol={rtol!r}")
+        shown = _int_text(int(rtol)) if isinstance(rtol, (int, np.integer)) else repr(rtol)
+        raise ValueError(f"rtol must be >= 0 (math.inf accepts any bracket); got rtol={shown}")
     return v
 
 
