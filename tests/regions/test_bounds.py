@@ -565,8 +565,11 @@ def test_two_sided_edge_points_supremum_not_attained():
 def test_two_sided_infeasible_and_large_m():
     with pytest.raises(ValueError, match="infeasible"):
         packed_tv_max_without_collapse(0.5, 2, eps=0.2, delta=0.5, two_sided=True)
-    with pytest.raises(ValueError, match="TWO_SIDED_MAX_M"):
-        packed_tv_max_without_collapse(0.6, 40, eps=0.1, delta=0.5, two_sided=True)
+    # beyond the numerical branch's limit: a certified bracket whose upper end is the unconstrained max
+    r = packed_tv_max_without_collapse(0.6, 40, eps=0.1, delta=0.5, two_sided=True)
+    assert not r.exact and r.lower <= r.value <= r.upper == packed_tv_max(0.6, 40).value
+    with pytest.raises(ValueError, match="TWO_SIDED_MAX_M.*rtol"):
+        packed_tv_max_without_collapse(0.3, 17, eps=0.2, delta=0.4, two_sided=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,8 +603,8 @@ def test_bad_eps_delta_and_infeasible():
         packed_tv_max_without_collapse(0.5, 2, eps=-0.1, delta=0.3)
     with pytest.raises(ValueError, match="infeasible"):
         packed_tv_min_with_collapse(0.1, 2, eps=0.1, delta=0.4)  # tau < delta - eps
-    with pytest.raises(ValueError, match="L1_MAX_M"):
-        packed_tv_min_with_collapse(0.5, 100, eps=0.1, delta=0.4)
+    with pytest.raises(ValueError, match="L1_MAX_M"):  # beyond every certified method (m > 1e10)
+        packed_tv_min_with_collapse(0.5, 10**11, eps=0.1, delta=0.4)
     with pytest.raises(TypeError):
         packed_tv_min_with_collapse(0.5, 2, 0.1, 0.4)  # eps, delta are keyword-only
 
