@@ -242,3 +242,14 @@ def test_bad_input(p, q, m, exc, match):
 def test_bad_width():
     with pytest.raises(ValueError, match="width"):
         packed_tv_bounds([0.5, 0.5], [0.4, 0.6], 3, width=0.0)
+
+
+def test_sum_deficit_within_tolerance_is_not_multiplied_by_m():
+    # A pair that misses 1 by 5e-10 (inside SUM_ATOL = 1e-9) is the same distribution as its
+    # rescaled self; an m-fold product must not turn the deficit into an m * 5e-10 error.
+    p = np.array([0.34, 0.33, 0.33]) - np.array([5e-10, 0.0, 0.0])
+    q = np.array([0.33, 0.34, 0.33])
+    for m in (300, 1000):
+        got = packed_tv(p, q, m)
+        ref = packed_tv(p / math.fsum(p), q, m)
+        assert abs(got - ref) <= 1e-12, (m, got, ref)
