@@ -76,7 +76,10 @@ def test_metz_discriminator_sees_the_published_range():
 def test_d_width_mult_sets_the_table3_filters_and_wgan_gp_drops_batchnorm():
     q, h = stacked_preset("table3-quarter-cpu"), stacked_preset("table3-half-cpu")
     assert q.d_channels() == (2, 4, 8) and h.d_channels() == (4, 8, 16)  # PacGAN Table 3: 1/4 and 1/2 of 8, 16, 32
-    assert q.arch == "metz" and (q.lr, q.lr * q.d_lr_mult, q.beta1, q.beta2) == (1e-4, 2e-4, 0.5, 0.99)
+    p = stacked_preset("table3-quarter-paper")  # the published optimiser (Metz et al. 2017)
+    assert p.arch == "metz" and (p.lr, p.lr * p.d_lr_mult, p.beta1, p.beta2) == (1e-4, 2e-4, 0.5, 0.99)
+    assert (p.latent_dim, p.batch_size, p.d_steps, p.image_size, p.steps) == (256, 128, 1, 28, 500_000)
+    assert (q.lr, q.lr * q.d_lr_mult) == (1e-3, 2e-3) and q.image_size == 14  # the cpu reduction
     assert (q.latent_dim, q.batch_size, q.d_steps) == (256, 128, 1)
     assert stacked_preset("cpu").d_channels() == (32, 64) and stacked_preset("cpu").arch == "dcgan"
     for cfg in (tiny("gan"), stacked_preset("cpu").replace(image_size=28, width=4)):  # 14 px DCGAN D: no BN layer
