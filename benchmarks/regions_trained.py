@@ -1,8 +1,12 @@
 """Mode-collapse regions of trained generators from samples: classifier ROC vs the partition counts.
 
     .venv/bin/python benchmarks/regions_trained.py \\
-        --ring /work/runs/ring-cpu --grid /work/runs/grid-cpu --stacked /tmp/stacked-cpu \\
+        --ring /work/runs/ring-cpu --grid /work/runs/grid-cpu --stacked STACKED_FOLDER... \\
+        --stacked-steps 300 --n-stacked 10000 \\
         --out benchmarks/results/regions_trained.json --figure-data figures/data/regions_trained.json
+
+(the committed record was made in three invocations, toys then two groups of stacked folders scored in
+parallel and merged with ``--update --merge``; its ``command`` field lists them).
 
 For every member of three finished cpu-preset runs (GAN and PacGAN2-4, seeds 0 and 1 each):
 
@@ -30,7 +34,7 @@ For every member of three finished cpu-preset runs (GAN and PacGAN2-4, seeds 0 a
   or spread, which mode counts never see.
 
 * **Stacked MNIST** (``gan stacked --preset cpu`` folder with its ``stacked_m<m>_seed<s>.pt``
-  checkpoints; trained here with ``--train-stacked`` if missing): target triples drawn from the
+  checkpoints, one or more folders): target triples drawn from the
   4,000 training digits, generated triples from each checkpoint's generator; ``classifier`` is
   ``estimate_region`` with its packed CNN (``m = 1, 2``), ``partition`` is ``region_from_counts``
   over the 1000 digit-triple cells labelled by the run's digit classifier (both sides through
