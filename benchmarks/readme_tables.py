@@ -160,6 +160,19 @@ def build_stacked(results: Path) -> Block:
                                           f"{res['seconds']:.0f} s for all {len(res['runs'])} runs"))
 
 
+@table("stacked-table3-cpu", "stacked_table3_cpu.json")
+def build_stacked_table3(results: Path) -> Block:
+    """Stacked MNIST in PacGAN Table 3's setting (1/4-size D), our ``table3-quarter-cpu`` preset."""
+    res = _load(results, "stacked_table3_cpu.json")
+    if res["preset"] != "table3-quarter-cpu":
+        raise ValueError(f"stacked_table3_cpu.json is not a table3-quarter-cpu run (preset {res['preset']!r})")
+    rows = [["DCGAN" if label == "GAN" else label.replace("PacGAN", "PacDCGAN"), _pm(s["modes"], 1), _pm(s["kl"], 2)]
+            for label, s in res["summary"].items()]
+    lines = _rows(["model", "modes (of 1000)", "KL to uniform"], rows)
+    return Block("\n".join(lines), facts=(f"classifier held-out accuracy {res['classifier_held_out_accuracy']:.3f}",
+                                          f"{res['cpu_seconds_total']:.0f} CPU-seconds"))
+
+
 # ---------------------------------------------------------------------------------- README I/O
 
 
