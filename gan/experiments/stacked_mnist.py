@@ -32,7 +32,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields
 
 from modecollapse.gan.data._stacked import N_MODES, PROTOCOL_NOTE  # noqa: F401  (reachable from here)
 from modecollapse.gan.experiments import _curves, _io
@@ -71,6 +71,16 @@ def parse_stacked_ms(values) -> list[int]:
 
 def _checkpoint_spec(cfg: StackedConfig, m: int, seed: int) -> dict:
     return {"config": asdict(cfg), "m": m, "seed": seed}
+
+
+def _with_config_defaults(spec: dict) -> dict:
+    """A stored checkpoint spec with the :class:`StackedConfig` fields added since it was written
+    set to their defaults (which reproduce the older behaviour), so it compares equal to today's."""
+    cfg = dict(spec.get("config", {}))
+    for f in fields(StackedConfig):
+        if f.name not in cfg and f.default is not MISSING:
+            cfg[f.name] = f.default
+    return {**spec, "config": cfg}
 
 
 def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = "custom", checkpoint_every: int = 500,
@@ -113,7 +123,7 @@ def run_stacked_experiment(cfg: StackedConfig, out, *, ms, seeds, preset: str = 
             if path.exists():
                 loaded = _io.load_checkpoint(path, kind="stacked", way_out="delete it to retrain that run")
                 want = _checkpoint_spec(cfg, *key)
-                if _io.spec_diff(want, loaded["spec"]):
+                if _io.spec_diff(want, _with_config_defaults(loaded["spec"])):
                     raise ValueError(f"checkpoint {path} was written for another setting: {loaded['spec']} vs {want}")
                 payloads[key] = loaded["state"]
 

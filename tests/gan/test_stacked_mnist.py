@@ -179,3 +179,20 @@ def test_sigint_saves_the_running_checkpoint(tmp_path):
     assert "--resume" in err and "Traceback" not in err, err
     step = _io.load_checkpoint(tmp_path / "stacked_m1_seed0.pt", kind="stacked")["state"]["step"]
     assert 0 < step < 1_000_000
+
+
+def test_checkpoint_spec_from_before_new_config_fields_still_matches():
+    # A checkpoint written before StackedConfig gained fields (arch, d_width_mult, method, ...) stores
+    # a config without them; their defaults reproduce the old run, so resuming must accept it, and a
+    # real difference must still be refused.
+    from modecollapse.gan.experiments import _io
+    from modecollapse.gan.train.config import STACKED_PRESETS
+
+    cfg = STACKED_PRESETS["cpu"]
+    want = sm._checkpoint_spec(cfg, 2, 0)
+    old = {**want, "config": {k: v for k, v in want["config"].items()
+                              if k not in ("arch", "d_width_mult", "method", "data")}}
+    assert _io.spec_diff(want, old)  # the raw comparison refuses it
+    assert not _io.spec_diff(want, sm._with_config_defaults(old))
+    other = {**old, "config": {**old["config"], "steps": old["config"]["steps"] + 1}}
+    assert _io.spec_diff(want, sm._with_config_defaults(other))
