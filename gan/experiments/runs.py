@@ -593,12 +593,13 @@ def _set_threads(threads) -> None:
 def train_command(*, dataset=None, ms=None, seeds=None, preset=None, steps=None, eval_samples=None,
                   checkpoint_every=None, out, resume: bool = False, overwrite: bool = False, device="auto",
                   threads=None, stop_at=None, progress: bool = True, print_=print, method=None,
-                  unroll_steps=None, f=None, gp_lambda=None, clip=None) -> int:
+                  unroll_steps=None, f=None, gp_lambda=None, clip=None, fused=None) -> int:
     """``gan train``: build the :class:`RunSpec` from the arguments, train, print the summary.
 
     With ``resume=True`` the run's ``spec.json`` in ``out`` supplies every setting not given
     (only ``out`` is needed); a larger ``steps`` extends a finished run where the preset allows it.
     ``ms`` is a list (``--m 1 2 3``) or a string (``"1,2,3"``); ``seeds`` a string such as ``"0-9"``.
+    ``fused=True`` selects the opt-in fast CPU path (``TrainConfig.fused``: other float rounding).
     ``method`` and its options (``unroll_steps``, ``f``, ``gp_lambda``, ``clip``; see
     :class:`gan.train.TrainConfig`) go into the spec's ``config``; an option of another method,
     an unknown method or a bad value is a ``ValueError`` before anything is written.
@@ -621,7 +622,7 @@ def train_command(*, dataset=None, ms=None, seeds=None, preset=None, steps=None,
         raise ValueError("--dataset is required (unless --resume finds the run's spec.json in --out)")
     config = dict(stored.get("config", {}))
     for key, value in (("method", method), ("unroll_steps", unroll_steps), ("f", f), ("gp_lambda", gp_lambda),
-                       ("clip", clip)):
+                       ("clip", clip), ("fused", fused)):
         if value is not None:
             config[key] = value
     if config.get("method") == "gan":

@@ -149,3 +149,13 @@ def test_evaluate_run_returns_named_fields(finished):
     assert isinstance(ev, Evaluation) and ev.step == 12 and ev.samples.shape == (4, 500, 2)
     spec, step, samples, metrics = ev  # still unpacks like the old 4-tuple
     assert spec == load_run(finished).spec and [m.modes for m in metrics] == [m.modes for m in load_run(finished).metrics]
+
+
+def test_train_fused_flag_goes_into_the_spec(tmp_path):
+    # --fused selects TrainConfig.fused (the opt-in fast path); it is part of the run's identity
+    out = tmp_path / "fused"
+    assert main(["train", "--dataset", "ring", "--m", "1", "--seeds", "0", "--preset", "smoke", "--steps", "3",
+                 "--out", str(out), "--no-progress", "--fused"]) == 0
+    spec = json.loads((out / "spec.json").read_text())
+    assert spec["config"].get("fused") is True
+    assert json.loads((out / "results.json").read_text())["info"]["step"] == 3
