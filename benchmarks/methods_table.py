@@ -15,16 +15,17 @@ methods alike: the ``cpu`` preset's learning rate then decays over the shorter r
 WGAN-GP bring their published optimisers (:data:`gan.train.config.METHOD_SETTINGS`), as in
 every preset; f-GAN trains the divergence ``--f``. Nothing is tuned per method.
 
-Usage (the committed ``benchmarks/results/methods_cpu.json`` was trained by the first command and
-written by the second, which only re-aggregates the finished run folders)::
+Usage (the committed ``benchmarks/results/methods_cpu.json`` was trained by the first command, once
+per dataset in two processes at once, and written by the second, which only re-aggregates the
+finished run folders)::
 
-    nice -n 10 python benchmarks/methods_table.py --steps 200 --runs runs/methods_cpu --threads 1
-    python benchmarks/methods_table.py --steps 200 --runs runs/methods_cpu --aggregate-only
+    python benchmarks/methods_table.py --datasets ring --steps 2000 --runs runs/methods_cpu --threads 1
+    python benchmarks/methods_table.py --datasets grid --steps 2000 --runs runs/methods_cpu --threads 1
+    python benchmarks/methods_table.py --steps 2000 --runs runs/methods_cpu --aggregate-only
 
-200 steps is a reduction of the ``cpu`` preset (12,000 steps) forced by the shared 2-core machine:
-the 18 runs took 300 CPU seconds at 200 steps (26 minutes of wall time at the 5-50% of one core the
-machine gave them; about 1.3 CPU seconds per step for all 18), so the full preset would need about
-4.4 CPU hours.
+2,000 steps is a reduction of the ``cpu`` preset (12,000 steps) to fit the shared 2-core machine:
+the 36 ensembles' wall times sum to about 121 minutes on a loaded machine (an earlier 200-step
+table took 300 CPU seconds), so the full preset would need about 4.4 CPU hours.
 The training command and commit are recorded in ``<runs>/provenance.json`` when training starts
 (one entry per start, so a resumed run shows both) and copied into the results file.
 

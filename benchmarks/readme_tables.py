@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,10 @@ def _load(results: Path, name: str) -> dict:
 
 
 def _pm(v: dict, digits: int) -> str:
-    return f"{v['mean']:.{digits}f} ± {v['se']:.{digits}f}"
+    mean, se = (float(v[k]) for k in ("mean", "se"))  # float() also reads JSON's "inf" / "nan" strings
+    if not math.isfinite(mean):
+        return f"{mean}"  # e.g. an infinite reverse KL (a member with no high-quality sample)
+    return f"{mean:.{digits}f} ± {se:.{digits}f}"
 
 
 def _rows(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -171,6 +175,26 @@ def build_stacked_table3(results: Path) -> Block:
     lines = _rows(["model", "modes (of 1000)", "KL to uniform"], rows)
     return Block("\n".join(lines), facts=(f"classifier held-out accuracy {res['classifier_held_out_accuracy']:.3f}",
                                           f"{res['cpu_seconds_total']:.0f} CPU-seconds"))
+
+
+@table("methods-cpu", "methods_cpu.json")
+def build_methods(results: Path) -> Block:
+    """Every method on ring and grid, m = 1 and 2 (``benchmarks/methods_table.py``), mean +/- SE."""
+    res = _load(results, "methods_cpu.json")
+    st = res["settings"]
+    if res.get("missing"):
+        raise ValueError(f"methods_cpu.json lacks runs: {res['missing']}")
+    ring = {(r["method"], r["m"]): r for r in res["rows"]["ring"]}
+    grid = {(r["method"], r["m"]): r for r in res["rows"]["grid"]}
+    rows = []
+    for key, r in ring.items():
+        g = grid[key]
+        rows.append([r["label"], *(_pm(x[k], d) for x in (r, g)
+                                   for k, d in (("modes", 1), ("hq_percent", 1), ("reverse_kl", 2)))])
+    head = (f"**every method, ring and grid** (seeds {st['seeds']}, {st['steps']:,} steps each, `{st['preset']}` "
+            f"preset otherwise; f-GAN with f = {st['fgan_f']}):")
+    lines = _rows(["model", "ring modes", "ring % HQ", "ring rKL", "grid modes", "grid % HQ", "grid rKL"], rows)
+    return Block("\n".join([head, "", *lines]), facts=(f"{res['total_train_wall_s'] / 60:.0f} min of training",))
 
 
 # ---------------------------------------------------------------------------------- README I/O
