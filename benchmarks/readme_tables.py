@@ -157,11 +157,16 @@ def build_stacked(results: Path) -> Block:
     res = _load(results, "stacked_cpu_preset.json")
     if res["preset"] != "cpu" or res["config"]["image_size"] != 14:
         raise ValueError("stacked_cpu_preset.json is not a cpu-preset (14 x 14) run")
-    rows = [["GAN (DCGAN-style)" if label == "GAN" else label, _pm(s["modes"], 1), _pm(s["kl"], 3)]
-            for label, s in res["summary"].items()]
+    return _stacked_block(res, lambda label: "GAN (DCGAN-style)" if label == "GAN" else label, 3,
+                          f"{res['seconds']:.0f} s for all {len(res['runs'])} runs")
+
+
+def _stacked_block(res: dict, name, kl_digits: int, time_fact: str) -> Block:
+    """A stacked-MNIST results file as a table of modes (of 1000) and KL, mean +/- SE per model."""
+    rows = [[name(label), _pm(s["modes"], 1), _pm(s["kl"], kl_digits)] for label, s in res["summary"].items()]
     lines = _rows(["model", "modes (of 1000)", "KL to uniform"], rows)
     return Block("\n".join(lines), facts=(f"classifier held-out accuracy {res['classifier_held_out_accuracy']:.3f}",
-                                          f"{res['seconds']:.0f} s for all {len(res['runs'])} runs"))
+                                          time_fact))
 
 
 @table("stacked-table3-cpu", "stacked_table3_cpu.json")
@@ -170,11 +175,8 @@ def build_stacked_table3(results: Path) -> Block:
     res = _load(results, "stacked_table3_cpu.json")
     if res["preset"] != "table3-quarter-cpu":
         raise ValueError(f"stacked_table3_cpu.json is not a table3-quarter-cpu run (preset {res['preset']!r})")
-    rows = [["DCGAN" if label == "GAN" else label.replace("PacGAN", "PacDCGAN"), _pm(s["modes"], 1), _pm(s["kl"], 2)]
-            for label, s in res["summary"].items()]
-    lines = _rows(["model", "modes (of 1000)", "KL to uniform"], rows)
-    return Block("\n".join(lines), facts=(f"classifier held-out accuracy {res['classifier_held_out_accuracy']:.3f}",
-                                          f"{res['cpu_seconds_total']:.0f} CPU-seconds"))
+    return _stacked_block(res, lambda label: "DCGAN" if label == "GAN" else label.replace("PacGAN", "PacDCGAN"), 2,
+                          f"{res['cpu_seconds_total']:.0f} CPU-seconds")
 
 
 @table("methods-cpu", "methods_cpu.json")
