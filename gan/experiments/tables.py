@@ -187,12 +187,7 @@ def _stacked_config(protocol: TableProtocol, section: Section, preset: str):
 def _row_config(cfg, row: OurRow):
     if row.method == "gan":
         return cfg
-    if not row.options:
-        return cfg.with_method(row.method)
-    # with_method(method, **options) passes the options beside its own unroll_steps=None / gp_lambda=None
-    # (a duplicate keyword); the rows with options are plain-optimiser methods, so set them directly
-    changes = {"method": row.method, "unroll_steps": None, "gp_lambda": None, **dict(row.options)}
-    return cfg.replace(**changes)
+    return cfg.with_method(row.method, **dict(row.options))
 
 
 def _available_datasets() -> tuple:
