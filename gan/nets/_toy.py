@@ -134,6 +134,11 @@ class MaxoutDiscriminator(nn.Module):
         #: Opt-in fast CPU path (:func:`_maxout_linear`): same parameters (same layout), same function
         #: up to float rounding of the matmul + bias (not bit-identical to the default path).
         self.fused = bool(fused)
+        #: Fused path only: the graph of every call is differentiated at most once (first order or
+        #: with ``create_graph``), so the maxout backward may overwrite its saved activations
+        #: (:class:`_MaxoutPieceMajor`); set by the merged engine, off by default (a second backward,
+        #: e.g. ``gradcheck``'s, would fail).
+        self.single_backward = False
         widths = [in_dim] + [hidden] * layers
         self.linears = nn.ModuleList(BatchedLinear(n_members, a, b * pieces, gens, device=device)
                                      for a, b in zip(widths[:-1], widths[1:]))
@@ -143,7 +148,7 @@ class MaxoutDiscriminator(nn.Module):
         h = x
         if self.fused:
             for lin in self.linears:
-                h = _maxout_linear(h, lin.weight, lin.bias, self.pieces)
+                h = _maxout_linear(h, lin.weight, lin.bias, self.pieces, self.single_backward)
             return torch.baddbmm(self.out.bias, h, self.out.weight).squeeze(-1)
         for lin in self.linears:
             # Unit u's pieces are the columns u*pieces ... u*pieces + pieces - 1.
@@ -243,23 +248,37 @@ class _MaxoutPieceMajor(torch.autograd.Function):
     contiguous, vectorised pass); gradient split evenly among tied maxima, like ``amax``."""
 
     @staticmethod
-    def forward(ctx, y):
+    def forward(ctx, y, consume: bool = False):
         out = y.amax(dim=-2, keepdim=True)
         ctx.save_for_backward(y, out)
+        ctx.consume = consume
         return out.squeeze(-2)
 
     @staticmethod
     def backward(ctx, grad):
         y, out = ctx.saved_tensors
+        # consume=True (a graph that is differentiated once, the merged engine's): a first-order
+        # backward overwrites y with its gradient (nothing else reads y: the matmul that made it
+        # saves its inputs; a second backward through this graph fails loudly on y's version
+        # counter); under create_graph (unrolled GAN) y is kept and the product is differentiable
+        inplace = ctx.consume and not torch.is_grad_enabled()
         with torch.no_grad():
             # 1 where y attains the maximum, 0 below it (y <= out): sign(y - out) + 1, in float
             # arithmetic (a bool mask and its cast cost several times more on CPU)
-            mask = torch.sub(y, out).sign_().add_(1.0)
-            count = mask.sum(dim=-2, keepdim=True)
-        return mask * (grad.unsqueeze(-2) / count)
+            mask = (y.sub_(out) if inplace else torch.sub(y, out)).sign_().add_(1.0)
+            # without ties (every unit has one maximum: the mask sums to the number of units, a sum
+            # of 0/1 values that float32 holds exactly below 2**24) the split ``g / 1`` is ``g``:
+            # the same values without the per-unit count and division
+            units = mask.numel() // mask.shape[-2]
+            tied = mask.numel() >= 2 ** 24 or int(mask.sum()) != units
+            count = mask.sum(dim=-2, keepdim=True) if tied else None
+        g = grad.unsqueeze(-2)
+        if count is not None:
+            g = g / count
+        return (mask.mul_(g) if inplace else mask * g), None
 
 
-def _maxout_linear(h, weight, bias, pieces: int):
+def _maxout_linear(h, weight, bias, pieces: int, consume: bool = False):
     """``maxout(h @ W + b)`` of the fused path, for the default (unit-major) layout of ``W``, ``b``.
 
     The columns are reordered piece-major (column ``u * pieces + p`` -> ``p * units + u``; a small
@@ -271,7 +290,63 @@ def _maxout_linear(h, weight, bias, pieces: int):
     w = weight.reshape(E, k, units, pieces).transpose(-1, -2).reshape(E, k, cols)
     b = bias.reshape(E, 1, units, pieces).transpose(-1, -2).reshape(E, 1, cols)
     y = torch.baddbmm(b, h, w)
-    return _MaxoutPieceMajor.apply(y.reshape(*y.shape[:-1], pieces, units))
+    return _MaxoutPieceMajor.apply(y.reshape(*y.shape[:-1], pieces, units), consume)
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc's allocator to keep freed memory for reuse (trim and mmap thresholds at 1 GiB).
+
+    The merged fused path (``gan.train._ensemble._Merged``) allocates and frees tensors of a few
+    MiB many times per step; with glibc's default dynamic thresholds each of them comes back
+    from the kernel as fresh pages (thousands of page faults per training step, ~10% of a step's
+    CPU time, measured). A process-wide setting that changes no value (only where memory comes
+    from); a no-op where the C library has no ``mallopt`` (not glibc).
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    mallopt(M_MMAP_THRESHOLD, 1 << 30)
+
+
+def _alias_stack(merged: nn.Module, parts) -> None:
+    """Make the members of ``parts`` (modules of ``merged``'s class, ``n_j`` members each, in this
+    order) the consecutive member slices of ``merged`` (``sum n_j`` members), sharing its memory.
+
+    Each part's parameter values are copied into ``merged``'s (a part's parameter may be smaller in
+    the non-member axes: it fills the leading corner and the rest is zero, e.g. the first-layer
+    rows of a discriminator whose input is narrower than ``merged``'s), then every parameter of
+    every part is replaced by a view of that slice (an ``nn.Parameter`` sharing ``merged``'s
+    storage): an in-place update of ``merged`` (the optimiser step) is seen by the parts, and
+    ``load_state_dict`` on a part writes into ``merged``. The parts keep their own forward (the
+    default path), so sampling and the checkpoint layout are those of the parts.
+    """
+    big = dict(merged.named_parameters())
+    start = 0
+    with torch.no_grad():
+        for p in big.values():
+            p.zero_()
+        for part in parts:
+            n = None
+            for name, p in list(part.named_parameters()):
+                dst = big[name]
+                if p.dim() != dst.dim() or any(a > b for a, b in zip(p.shape[1:], dst.shape[1:])):
+                    raise ValueError(f"parameter {name} of shape {tuple(p.shape)} does not fit into {tuple(dst.shape)}")
+                n = p.shape[0]
+                where = (slice(start, start + n),) + tuple(slice(0, k) for k in p.shape[1:])
+                dst[where].copy_(p)
+                owner, _, attr = name.rpartition(".")
+                part.get_submodule(owner)._parameters[attr] = nn.Parameter(dst.detach()[where],
+                                                                            requires_grad=p.requires_grad)
+            start += n
+    n_members = next(iter(big.values())).shape[0]
+    if start != n_members:
+        raise ValueError(f"the parts hold {start} members, the merged module {n_members}")
 
 
 def pack(x: torch.Tensor, m: int) -> torch.Tensor:

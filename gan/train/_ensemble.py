@@ -49,7 +49,7 @@ from modecollapse.divergences._validation import check_integer
 from modecollapse.gan.metrics import model_label
 from modecollapse.gan.nets._mlp import MLPDiscriminator, MLPGenerator
 from modecollapse.gan.nets._toy import MaxoutDiscriminator, ToyGenerator
-from modecollapse.gan.nets._toy import pack
+from modecollapse.gan.nets._toy import _alias_stack, _keep_freed_memory, pack
 from modecollapse.gan.train._objectives import JOINT_METHODS, Objective, _gan_d_loss, make_objective
 from modecollapse.gan.train.config import TrainConfig
 
@@ -159,6 +159,53 @@ class _Group:
         return [("G", self.G), ("D", self.D)] + ([("X", self.X)] if self.X is not None else [])
 
 
+class _Merged:
+    """Every member in one stack, whatever its packing degree (fused path, ``TrainConfig(fused=True)``).
+
+    One batched G and one batched D for all members (the per-``m`` groups cost one set of kernels
+    each). D's input is ``M * d`` wide, ``M = max m``: member ``e``'s first-layer weight rows beyond
+    its own ``m_e * d`` are zero and its packed inputs are zero there, so its logits equal those
+    of its own ``m_e * d``-input network (exactly in real arithmetic: the padded terms are
+    ``0 * 0``), and the padded rows' gradient ``x^T g`` is zero, which Adam turns into a zero step
+    (its moments stay zero), so they stay zero (tested). G runs ``M`` calls' worth of rows (``M * B``)
+    per member and D step, BatchNorm per chunk of ``B`` rows (one chunk = one generator call, so
+    chunks are independent); member ``e``'s chunks beyond ``m_e`` are computed on zero latents and
+    masked to zero before D. The price is the padded rows' FLOPs (``M * B`` instead of ``m_e * B``
+    G rows per member); the gain is a quarter of the kernel launches for four packing degrees.
+
+    The merged tensors are the optimised parameters; the groups' modules hold views of them
+    (:func:`gan.nets._toy._alias_stack`), so sampling, :meth:`GanEnsemble.parameters_by_member` and
+    the groups' part of a checkpoint are unchanged. Members are stacked in group order
+    (``order[e]`` is the member index of stack row ``e``).
+    """
+
+    def __init__(self, groups: list[_Group], config: TrainConfig, dim: int, n_points: int, device):
+        c = config
+        self.order = [i for g in groups for i in g.idx]
+        self.m_of = [g.m for g in groups for _ in g.idx]
+        self.M = max(self.m_of)
+        E = len(self.order)
+        # throw-away generators: the values are overwritten by the groups' (the members' own draws)
+        dummy = [torch.Generator(device=device).manual_seed(0) for _ in range(E)]
+        self.G = ToyGenerator(E, dummy, latent_dim=c.latent_dim, hidden=c.g_hidden, layers=c.g_layers,
+                              out_dim=dim, device=device, fused=True)
+        self.D = MaxoutDiscriminator(E, self.M * dim, dummy, hidden=c.d_hidden, layers=c.d_layers,
+                                     pieces=c.d_pieces, device=device, fused=True)
+        _alias_stack(self.G, [g.G for g in groups])
+        _alias_stack(self.D, [g.D for g in groups])
+        # every D graph of a merged step is differentiated once, first order (the unrolled
+        # generator loss differentiates D's graph twice: create_graph, then the G step)
+        self.D.single_backward = c.method != "unrolled"
+        B, K = c.batch_size, c.d_steps
+        rows = torch.arange(K * self.M * B, device=device) % (self.M * B)
+        m = torch.tensor(self.m_of, device=device)
+        #: (E, K * M * B, 1): 1 on a member's own rows of each D step's block, 0 on its padding
+        self.mask = (rows[None, :] < m[:, None] * B).to(self.G.out.weight.dtype).unsqueeze(-1)
+        self.pad_id = n_points  # index of the zero row appended to the data (padded real rows)
+        if torch.device(device).type == "cpu":
+            _keep_freed_memory()
+
+
 def _one_pass_gan_critic_loss(grp: _Group, real, fake):
     """The logistic critic loss of :class:`Objective` with real and fake packed batches in one
     discriminator call (fused path): the same per-member loss, the rows' matmuls and the weight
@@ -216,20 +263,31 @@ class GanEnsemble:
             idx = [i for i, mm in enumerate(mem) if mm.m == m]
             self.groups.append(_Group(m, idx, [self.gens[i] for i in idx], self.config, self.dim, self.device))
         c = self.config
-        # the generator's optimiser also moves ALI's encoder / VEEGAN's reconstructor
-        self.g_params = [p for g in self.groups for p in g.G.parameters()] + \
-            [p for g in self.groups if g.X is not None for p in g.X.parameters()]
-        self.d_params = [p for g in self.groups for p in g.D.parameters()]
-        # fused path: one Adam kernel over all tensors of an optimiser (same update rule, other rounding)
-        fused = {"fused": True} if c.fused else {}
-        self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2), **fused)
-        self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2), **fused)
         #: The training objective of ``config.method`` (:mod:`gan.train._objectives`).
         self.objective = make_objective(c)
         # fused path, methods with the plain logistic critic loss: real and fake in one D pass
         obj_cls = type(self.objective)
-        self._one_pass_critic = c.fused and obj_cls.group_critic_loss is Objective.group_critic_loss \
+        self._one_pass_critic = bool(c.fused) and obj_cls.group_critic_loss is Objective.group_critic_loss \
             and obj_cls.critic_loss is Objective.critic_loss
+        # fused=True and a method whose losses only call D on packed batches (gan, minimax, mle,
+        # unrolled) on the PacGAN toy pair: all members in one stack (_Merged); otherwise (and
+        # with fused="grouped") one stack per packing degree
+        self._merged = None
+        if c.fused is True and c.arch == "pacgan" and self._one_pass_critic \
+                and obj_cls.group_generator_loss is Objective.group_generator_loss:
+            self._merged = _Merged(self.groups, c, self.dim, self.n_points, self.device)
+            self._data_pad = torch.cat([self.data, self.data.new_zeros(1, self.dim)])
+            self.g_params = list(self._merged.G.parameters())
+            self.d_params = list(self._merged.D.parameters())
+        else:
+            # the generator's optimiser also moves ALI's encoder / VEEGAN's reconstructor
+            self.g_params = [p for g in self.groups for p in g.G.parameters()] + \
+                [p for g in self.groups if g.X is not None for p in g.X.parameters()]
+            self.d_params = [p for g in self.groups for p in g.D.parameters()]
+        # fused path: one Adam kernel over all tensors of an optimiser (same update rule, other rounding)
+        fused = {"fused": True} if c.fused else {}
+        self.opt_g = torch.optim.Adam(self.g_params, lr=c.lr, betas=(c.beta1, c.beta2), **fused)
+        self.opt_d = torch.optim.Adam(self.d_params, lr=c.lr * c.d_lr_mult, betas=(c.beta1, c.beta2), **fused)
         self.objective.constrain_critic(self.d_params)  # WGAN: the critic starts inside its clipping box
         self.step = 0
         #: (step, d_loss (E,), g_loss (E,)) recorded by :meth:`train` every ``log_every`` steps.
@@ -270,6 +328,8 @@ class GanEnsemble:
             for opt, mult in ((self.opt_d, c.d_lr_mult), (self.opt_g, 1.0)):
                 for pg in opt.param_groups:
                     pg["lr"] = lr * mult
+        if self._merged is not None:
+            return self._merged_step()
         obj = self.objective
         for k in range(c.d_steps):
             batches, d_losses = [], []
@@ -303,6 +363,63 @@ class GanEnsemble:
             d[grp.idx] = dl.detach().cpu().numpy()
             g[grp.idx] = gl.detach().cpu().numpy()
         return d, g
+
+    def _merged_step(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`train_step` on the merged stack (:class:`_Merged`); same draws, same losses.
+
+        Every member draws its latents and data indices for all ``d_steps`` D steps first, in the
+        order of the grouped path (``z``, then indices, per D step, from its own generator), into
+        zero-padded buffers. G does not change during the D steps, so the fakes of the first
+        ``d_steps - 1`` D steps come from one no-grad G call (BatchNorm per chunk of ``B`` rows, as
+        per call) and the last one from a call with the graph (the G step reuses it); all D inputs
+        are packed at once. Then the ``d_steps`` D steps (real and fake in one D call each) and the
+        G step, as in the grouped path.
+        """
+        c, mg, obj = self.config, self._merged, self.objective
+        B, L, K, M = c.batch_size, c.latent_dim, c.d_steps, mg.M
+        E, R = len(mg.order), M * B
+        z = torch.zeros(E, K * R, L, device=self.device)
+        ids = torch.full((E, K * R), mg.pad_id, dtype=torch.long, device=self.device)
+        for k in range(K):
+            for e, i in enumerate(mg.order):
+                g, lo, hi = self.gens[i], k * R, k * R + mg.m_of[e] * B
+                z[e, lo:hi].normal_(generator=g)  # = torch.randn(n, L, generator=g), bit for bit (tested)
+                if self.data_weights is None:
+                    ids[e, lo:hi].random_(0, self.n_points, generator=g)  # = torch.randint(n_points, (n,))
+                else:
+                    torch.multinomial(self.data_weights[i], hi - lo, replacement=True, generator=g, out=ids[e, lo:hi])
+        real = self._data_pad[ids]  # (E, K*R, d); padded rows are the zero row
+        last = slice((K - 1) * R, K * R)
+        fake = mg.G(z[:, last], chunks=M) * mg.mask[:, last]
+        if K > 1:
+            with torch.no_grad():
+                early = mg.G(z[:, :(K - 1) * R], chunks=(K - 1) * M) * mg.mask[:, :(K - 1) * R]
+            fakes = torch.cat([early, fake.detach()], dim=1)
+        else:
+            fakes = fake.detach()
+        d = self.dim
+        # (E, K, 2, B, M*d): per D step the packed real batch then the packed fake batch
+        x = torch.stack([real, fakes], dim=1).reshape(E, 2, K, M, B, d).permute(0, 2, 1, 4, 3, 5)
+        x = x.reshape(E, K, 2 * B, M * d)
+        for k in range(K):
+            logits = mg.D(x[:, k])
+            d_loss = _gan_d_loss(logits[:, :B], logits[:, B:])
+            grads = torch.autograd.grad(d_loss.sum(), self.d_params)
+            for p, gr in zip(self.d_params, grads):
+                p.grad = gr
+            self.opt_d.step()
+            obj.constrain_critic(self.d_params)
+        lr_d = self.opt_d.param_groups[0]["lr"]
+        g_loss = obj.generator_loss(mg.D, pack(fake, M), x[:, K - 1, :B], lr_d)
+        grads = torch.autograd.grad(g_loss.sum(), self.g_params)
+        for p, gr in zip(self.g_params, grads):
+            p.grad = gr
+        self.opt_g.step()
+        self.step += 1
+        out_d, out_g = np.empty(self.n_members), np.empty(self.n_members)
+        out_d[mg.order] = d_loss.detach().cpu().numpy()
+        out_g[mg.order] = g_loss.detach().cpu().numpy()
+        return out_d, out_g
 
     def train(self, steps: int, *, log_every: int = 0, callback=None) -> None:
         """Run ``steps`` training steps.

@@ -173,10 +173,15 @@ class TrainConfig:
     clip : float or None
         ``wgan`` only: critic weights are clipped to ``[-clip, clip]`` after every critic step
         (default 0.01).
-    fused : bool
+    fused : bool or "grouped"
         Opt-in fast CPU path of the ensemble engine (False): fused BatchNorm / maxout kernels, real
         and fake in one discriminator pass, fused Adam. Same model and objective, different float
-        rounding, so not bit-identical to the default path (``gan.train._ensemble``).
+        rounding, so not bit-identical to the default path (``gan.train._ensemble``). With True,
+        methods ``gan``, ``minimax``, ``mle`` and ``unrolled`` on the ``pacgan`` networks also put
+        all packing degrees in one stack (the discriminator's input zero-padded to the largest
+        ``m``; ``gan.train._ensemble._Merged``), the other methods keep one stack per ``m``;
+        ``"grouped"`` is the fused path with one stack per ``m`` for every method (the fused path
+        before the merge, kept for comparison).
 
     A method option given with another method is a ``ValueError`` (it would be ignored).
     """
@@ -201,7 +206,7 @@ class TrainConfig:
     f: str | None = None
     gp_lambda: float | None = None
     clip: float | None = None
-    fused: bool = False
+    fused: bool | str = False
 
     def lr_at(self, step: int) -> float:
         """Learning rate used by training step ``step`` (0-based)."""
@@ -223,8 +228,11 @@ class TrainConfig:
         if self.lr_final is not None:
             check_real(self.lr_final, "lr_final", lo=0.0, lo_open=True)
             check_integer(self.lr_decay_steps, "lr_decay_steps", minimum=1)
-        if not isinstance(self.fused, bool):
-            raise TypeError(f"fused must be a bool; got fused={self.fused!r}")
+        if isinstance(self.fused, str):
+            if self.fused != "grouped":
+                raise ValueError(f"fused must be False, True or 'grouped'; got fused={self.fused!r}")
+        elif not isinstance(self.fused, bool):
+            raise TypeError(f"fused must be a bool or 'grouped'; got fused={self.fused!r}")
         if self.arch not in ARCHS:
             raise ValueError(f"arch must be one of {list(ARCHS)}; got arch={self.arch!r}")
         self._check_method()

@@ -2,6 +2,8 @@
 opt-in fused path (``TrainConfig.fused``) computes the same networks and losses (float64 against
 the default modules, gradient checks), trains every method and resumes exactly."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -170,3 +172,140 @@ def test_fused_is_part_of_the_run_identity():
     GanEnsemble(RING, [(1, 0)], TrainConfig(**TINY), device="cpu").load_state_dict(old)
     with pytest.raises(TypeError, match="fused"):
         TrainConfig(fused=1)
+
+
+# ----------------------------------------------------------------------------- merged fused path
+# TrainConfig(fused=True) puts every packing degree in one stack (gan.train._ensemble._Merged);
+# fused="grouped" is the fused path with one stack per m. The merged path must be the grouped one
+# up to rounding, keep the zero padding inert, keep members independent and resume exactly.
+
+@contextlib.contextmanager
+def _float64():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)
+
+
+def _double_ensemble(members, **cfg):
+    """An ensemble built and trained in float64 (rounding far below the differences tested)."""
+    w = cfg.pop("_w", None)
+    with _float64():
+        ens = GanEnsemble(RING, members, TrainConfig(**{**TINY, **cfg}), device="cpu", data_weights=w)
+    ens.data = ens.data.double()
+    if ens._merged is not None:
+        ens._data_pad = ens._data_pad.double()
+    return ens
+
+
+def _train64(ens, steps):
+    with _float64():
+        return [ens.train_step() for _ in range(steps)]
+
+
+@pytest.mark.parametrize("cfg", [dict(d_steps=3), dict(d_steps=1, method="mle"),
+                                 dict(d_steps=2, method="unrolled", unroll_steps=1)])
+def test_merged_path_is_the_grouped_path_up_to_rounding(cfg):
+    members = [(3, 1), (1, 0), (2, 2), (3, 0)]  # not in group order: outputs must come back in this order
+    a = _double_ensemble(members, fused="grouped", **cfg)
+    b = _double_ensemble(members, fused=True, **cfg)
+    assert a._merged is None and b._merged is not None and b._merged.M == 3
+    la, lb = _train64(a, 4), _train64(b, 4)
+    for (da, ga), (db, gb) in zip(la, lb):
+        np.testing.assert_allclose(db, da, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(gb, ga, rtol=1e-10, atol=1e-12)
+    for i in range(len(members)):
+        pa, pb = a.parameters_by_member(i), b.parameters_by_member(i)
+        assert list(pa) == list(pb)
+        for k in pa:
+            torch.testing.assert_close(pb[k], pa[k], rtol=1e-9, atol=1e-11)
+    # the trained members really moved (so the comparison is not of two initialisations)
+    fresh = _double_ensemble(members, fused=True, **cfg)
+    assert not torch.allclose(fresh.parameters_by_member(0)["G.out.weight"], b.parameters_by_member(0)["G.out.weight"])
+    with _float64():
+        np.testing.assert_allclose(b.sample(64), a.sample(64), rtol=1e-9, atol=1e-11)
+
+
+def test_merged_path_with_data_weights_draws_as_the_grouped_path():
+    w = np.random.default_rng(0).dirichlet(np.ones(500))
+    a = _double_ensemble([(1, 0), (2, 1)], fused="grouped", _w=w)
+    b = _double_ensemble([(1, 0), (2, 1)], fused=True, _w=w)
+    _train64(a, 2), _train64(b, 2)
+    for i in range(2):
+        pa, pb = a.parameters_by_member(i), b.parameters_by_member(i)
+        for k in pa:
+            torch.testing.assert_close(pb[k], pa[k], rtol=1e-9, atol=1e-11)
+    assert all(torch.equal(x.get_state(), y.get_state()) for x, y in zip(a.gens, b.gens))  # same draws
+
+
+def test_merged_padding_is_inert():
+    ens = GanEnsemble(RING, [(1, 0), (3, 1), (2, 0)], TrainConfig(**TINY, fused=True, d_steps=2), device="cpu")
+    mg = ens._merged
+    W0 = mg.D.linears[0].weight  # (E, M*d, units*pieces), stack rows in group order: m = 1, 2, 3
+    assert mg.m_of == [1, 2, 3] and W0.shape[1] == 6
+    first = W0.detach().clone()
+    ens.train(4)
+    state = ens.opt_d.state[W0]
+    for e, m in enumerate(mg.m_of):
+        pad = slice(2 * m, None)
+        assert torch.count_nonzero(W0[e, pad]) == 0                       # the padded rows stay zero
+        assert torch.count_nonzero(state["exp_avg"][e, pad]) == 0          # with zero Adam moments
+        assert torch.count_nonzero(state["exp_avg_sq"][e, pad]) == 0
+        assert not torch.equal(W0[e, :2 * m], first[e, :2 * m])            # the member's own rows train
+    # the groups' networks are views of the merged stack: the member's own part of it, no padding
+    grp = ens.groups[2]
+    assert grp.D.linears[0].weight.shape == (1, 6, W0.shape[2])
+    assert grp.D.linears[0].weight.data_ptr() == W0[2].data_ptr()
+    assert torch.equal(grp.D.linears[0].weight[0], W0[2, :6])
+    # the oracle can fail: a fake batch that is not masked to zero would move the padded rows
+    x = torch.randn(3, 2 * TINY["batch_size"], 6)
+    (g,) = torch.autograd.grad(mg.D(x).sum(), [W0])
+    assert torch.count_nonzero(g[0, 2:]) > 0
+
+
+def test_merged_member_does_not_depend_on_the_others():
+    alone = _double_ensemble([(2, 1)], fused=True, d_steps=2)
+    crowd = _double_ensemble([(4, 3), (2, 1), (1, 0)], fused=True, d_steps=2)
+    assert alone._merged.M == 2 and crowd._merged.M == 4   # other padding, other stack
+    la, lc = _train64(alone, 3), _train64(crowd, 3)
+    for (da, ga), (dc, gc) in zip(la, lc):
+        np.testing.assert_allclose(dc[1], da[0], rtol=1e-10)
+        np.testing.assert_allclose(gc[1], ga[0], rtol=1e-10)
+    pa, pc = alone.parameters_by_member(0), crowd.parameters_by_member(1)
+    for k in pa:
+        torch.testing.assert_close(pc[k], pa[k], rtol=1e-9, atol=1e-11)
+
+
+def test_which_methods_merge():
+    merged = {"gan", "minimax", "mle", "unrolled"}
+    for method in METHODS:
+        extra = {"f": "kl"} if method == "fgan" else {}
+        ens = GanEnsemble(RING, [(1, 0), (2, 0)], TrainConfig(**TINY, method=method, fused=True, **extra), device="cpu")
+        assert (ens._merged is not None) == (method in merged), method
+    assert GanEnsemble(RING, [(1, 0)], TrainConfig(**TINY, fused="grouped"), device="cpu")._merged is None
+    assert GanEnsemble(RING, [(1, 0)], TrainConfig(**TINY, arch="mlp", fused=True), device="cpu")._merged is None
+    with pytest.raises(ValueError, match="grouped"):
+        TrainConfig(fused="merged")
+
+
+def test_merged_resume_is_exact_and_checkpoints_keep_the_group_layout():
+    cfg = TrainConfig(**TINY, fused=True, d_steps=3)
+    members = [(2, 0), (1, 1), (4, 2)]
+    full = GanEnsemble(RING, members, cfg, device="cpu")
+    full.train(5)
+    part = GanEnsemble(RING, members, cfg, device="cpu")
+    part.train(2)
+    state = part.state_dict()
+    grouped = GanEnsemble(RING, members, TrainConfig(**TINY, fused="grouped", d_steps=3), device="cpu")
+    assert [g["m"] for g in state["groups"]] == [g["m"] for g in grouped.state_dict()["groups"]]
+    for gs, gg in zip(state["groups"], grouped.state_dict()["groups"]):
+        assert {k: v.shape for k, v in gs["D"].items()} == {k: v.shape for k, v in gg["D"].items()}
+    again = GanEnsemble(RING, members, cfg, device="cpu")
+    again.load_state_dict(state)
+    again.train(3)
+    for i in range(3):
+        pf, pa = full.parameters_by_member(i), again.parameters_by_member(i)
+        assert all(torch.equal(_bits(pf[k]), _bits(pa[k])) for k in pf)
+    assert np.array_equal(full.sample(50), again.sample(50))
