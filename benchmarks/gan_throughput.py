@@ -1,11 +1,14 @@
 """Throughput of the batched GAN ensemble: default path, opt-in fused path, an older checkout, one by one.
 
 Same total work on every side: ``len(ms) * len(seeds)`` members, ``--steps`` training steps each
-(after ``--warmup`` untimed steps). Timed, in this order and in one invocation:
+(after ``--warmup`` untimed steps). Timed in one invocation:
 
 * ``batched``: one ``GanEnsemble`` holding all members, default path (bit-identical to the
   committed results);
-* ``fused``: the same with ``TrainConfig(fused=True)`` (opt-in fast CPU path; other rounding);
+* ``fused``: the same with ``TrainConfig(fused=True)`` (opt-in fast CPU path; other rounding):
+  all packing degrees in one stack (``gan.train._ensemble._Merged``);
+* ``fused_grouped``: ``TrainConfig(fused="grouped")``, the fused kernels with one stack per
+  packing degree (the fused path before the merge);
 * ``baseline`` (``--baseline-src DIR``): the default batched path of another source tree (e.g. an
   older commit unpacked with ``git archive``), run in a subprocess with ``DIR`` first on
   ``PYTHONPATH`` (its directory must contain the package as ``modecollapse/``);
@@ -13,7 +16,12 @@ Same total work on every side: ``len(ms) * len(seeds)`` members, ``--steps`` tra
 
 Rates are member-steps per second (one member-step = ``d_steps`` D steps + one G step of one
 member), from wall time and from this process's CPU time (on a shared machine the CPU time is
-the steadier one; ``--repeats`` takes the best of several). The report also states what bounds a
+the steadier one; ``--repeats`` takes the best of several). The in-process sides are all built
+(and warmed up) first, then take their timed blocks in turn, round by round, so a burst of load
+elsewhere on a shared machine hits all of them alike. Building a fused ensemble sets glibc's
+allocator to keep freed memory (``gan.nets._toy._keep_freed_memory``, process-wide), so every
+side, the default path included, is timed with that setting (``baseline`` runs in its own
+process, without it). The report also states what bounds a
 step: the matmul FLOPs of one member-step (counted from the layer shapes; elementwise work not
 counted), the GFLOP/s that the training achieves, and the GFLOP/s of the same batched matmuls
 timed alone. Results go to a JSON file with the machine and the library versions.
@@ -39,26 +47,40 @@ import time
 from pathlib import Path
 
 
-def _time_ensemble(ds, members, cfg, steps, device, warmup, repeats=1):
-    """(wall seconds, CPU seconds) of ``steps`` training steps after ``warmup`` untimed ones; with
-    ``repeats > 1`` the ensemble trains ``repeats`` timed blocks of ``steps`` and the fastest
-    block counts (each of wall and CPU time separately: on a shared machine the slow blocks are
-    the ones another process preempted)."""
-    import torch
-
+def _build(ds, members, cfg, device, warmup):
+    """A warmed-up ``GanEnsemble`` (``warmup`` untimed steps)."""
     from modecollapse.gan.train._ensemble import GanEnsemble
 
     ens = GanEnsemble(ds, members, cfg, device=device)
     ens.train(warmup)
-    best = (float("inf"), float("inf"))
-    for _ in range(repeats):
-        if ens.device.type == "cuda":
-            torch.cuda.synchronize()
-        t0, c0 = time.perf_counter(), time.process_time()
+    return ens
+
+
+def _time_block(ensembles, steps):
+    """(wall seconds, CPU seconds) of ``steps`` training steps of each ensemble, one after the other."""
+    import torch
+
+    cuda = any(e.device.type == "cuda" for e in ensembles)
+    if cuda:
+        torch.cuda.synchronize()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for ens in ensembles:
         ens.train(steps)
-        if ens.device.type == "cuda":
-            torch.cuda.synchronize()
-        best = (min(best[0], time.perf_counter() - t0), min(best[1], time.process_time() - c0))
+    if cuda:
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _time_sides(sides, steps, repeats):
+    """``{name: (wall, CPU)}``: ``repeats`` rounds, each timing one block of ``steps`` steps of every
+    side in turn (a side is a list of ensembles trained one after the other); the fastest block of
+    each side counts (wall and CPU time separately: on a shared machine the slow blocks are the
+    ones another process preempted)."""
+    best = {name: (float("inf"), float("inf")) for name in sides}
+    for _ in range(repeats):
+        for name, ensembles in sides.items():
+            w, c = _time_block(ensembles, steps)
+            best[name] = (min(best[name][0], w), min(best[name][1], c))
     return best
 
 
@@ -186,32 +208,34 @@ def main(argv=None) -> int:
         return {"wall_seconds": wall, "cpu_seconds": cpu, "member_steps_per_s_wall": work / wall,
                 "member_steps_per_s_cpu": work / cpu}
 
-    sides = {}
-    sides["batched"] = report("batched", *_time_ensemble(ds, members, cfg, args.steps, dev, args.warmup, args.repeats))
+    built = {"batched": [_build(ds, members, cfg, dev, args.warmup)]}
     if not args.skip_fused:
-        fcfg = preset.train_config(fused=True)
-        sides["fused"] = report("fused", *_time_ensemble(ds, members, fcfg, args.steps, dev, args.warmup, args.repeats))
+        built["fused"] = [_build(ds, members, preset.train_config(fused=True), dev, args.warmup)]
+        built["fused_grouped"] = [_build(ds, members, preset.train_config(fused="grouped"), dev, args.warmup)]
+    if not args.skip_sequential:
+        built["sequential"] = [_build(ds, [mem], cfg, dev, args.warmup) for mem in members]
+    timed = _time_sides(built, args.steps, args.repeats)
+    sides = {name: report(name, *timed[name]) for name in built}
     if args.baseline_src is not None:
         b = _baseline(args, args.baseline_src)
         sides["baseline"] = report("baseline", b["wall"], b["cpu"], f"  ({b['file']})")
-    if not args.skip_sequential:
-        runs = [_time_ensemble(ds, [mem], cfg, args.steps, dev, args.warmup, args.repeats) for mem in members]
-        sides["sequential"] = report("sequential", sum(r[0] for r in runs), sum(r[1] for r in runs))
 
     ratios = {}
     for a in sides:
         for b in sides:
             if a != b:
                 ratios[f"{a}_over_{b}"] = sides[b]["cpu_seconds"] / sides[a]["cpu_seconds"]
-    for k in ("fused_over_batched", "fused_over_baseline", "batched_over_baseline", "batched_over_sequential",
-              "fused_over_sequential"):
+    for k in ("fused_over_batched", "fused_grouped_over_batched", "fused_over_fused_grouped", "fused_over_baseline",
+              "batched_over_baseline", "batched_over_sequential", "fused_over_sequential"):
         if k in ratios:
             print(f"speed-up {k.replace('_over_', ' over ')} (CPU time): x{ratios[k]:.2f}")
 
-    flops = sum(step_flops(cfg, m, ds_dim) for m, _ in members for ds_dim in [np.asarray(
-        ds.training_points() if hasattr(ds, "training_points") else ds).shape[1]])
+    ds_dim = np.asarray(ds.training_points() if hasattr(ds, "training_points") else ds).shape[1]
+    flops = sum(step_flops(cfg, m, ds_dim) for m, _ in members)
     bound = {"matmul_gflop_per_member_step": flops / E / 1e9,
-             "matmul_gflop_per_ensemble_step": flops / 1e9}
+             "matmul_gflop_per_ensemble_step": flops / 1e9,
+             # the merged fused path computes every member at the largest m (zero padding)
+             "fused_padded_matmul_gflop_per_ensemble_step": E * step_flops(cfg, max(args.m), ds_dim) / 1e9}
     if dev.type == "cpu":
         bound["bmm_alone_gflop_per_s"] = matmul_rate(cfg, args.m, len(seeds))
     for name, s in sides.items():
@@ -225,8 +249,18 @@ def main(argv=None) -> int:
     print("extrapolated full '{}' run ({} members x {} steps, CPU time): {}".format(
         args.preset, E, preset.steps, ", ".join(f"{n} {v:.1f} min" for n, v in full_min.items())), flush=True)
 
+    try:
+        here = Path(__file__).resolve().parent
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "gan", "benchmarks/gan_throughput.py"],
+                                    cwd=here.parent, capture_output=True, text=True, check=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = None, None
     doc = {
         "benchmark": "gan_throughput",
+        "command": " ".join(["python", "benchmarks/gan_throughput.py"] + list(sys.argv[1:] if argv is None else argv)),
+        "commit": commit, "uncommitted_changes_in_gan": dirty,
         "dataset": args.dataset, "preset": args.preset, "ms": args.m, "seeds": seeds, "members": E,
         "timed_steps_per_member": args.steps, "warmup_steps": args.warmup, "repeats": args.repeats,
         "sides": sides, "speedups_cpu_time": ratios, "bound": bound,
