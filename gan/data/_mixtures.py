@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from modecollapse.divergences._validation import check_integer, check_real
 from modecollapse.gan.data._gaussian import HQ_N_STD, GaussianMixture
+from modecollapse.gan.data._training import FixedTrainingSample
 from modecollapse.gan.data._veegan1200 import Veegan1200Dataset, veegan1200
 
 __all__ = [
@@ -48,7 +49,7 @@ N_TRAIN = 100_000
 
 
 @dataclass(frozen=True, eq=False)
-class MixtureDataset:
+class MixtureDataset(FixedTrainingSample):
     """A benchmark: an equal-weight :class:`GaussianMixture` in R^d with a fixed training sample.
 
     Density: :math:`p(x) = \\frac1k \\sum_{j=1}^k \\mathcal N(x; \\mu_j, \\sigma^2 I_d)`.
@@ -137,21 +138,6 @@ class MixtureDataset:
         comp = gen.integers(0, self.n_modes, size=n)
         x = self.mixture.sample_components(comp, gen)
         return (x, comp) if return_modes else x
-
-    def training_points(self) -> np.ndarray:
-        """The fixed training sample, shape (n_train, d), float64, read-only (cached)."""
-        if "train" not in self._cache:
-            x, comp = self.sample(self.n_train, np.random.default_rng(self.data_seed), return_modes=True)
-            x.setflags(write=False)
-            comp.setflags(write=False)
-            self._cache["train"] = x
-            self._cache["train_modes"] = comp
-        return self._cache["train"]
-
-    def training_modes(self) -> np.ndarray:
-        """Component index of every training point, shape (n_train,)."""
-        self.training_points()
-        return self._cache["train_modes"]
 
     # ------------------------------------------------------------------ density
     def log_density(self, x) -> np.ndarray:

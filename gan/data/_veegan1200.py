@@ -44,6 +44,7 @@ import numpy as np
 
 from modecollapse.divergences._validation import check_integer
 from modecollapse.gan.data._gaussian import equal_coverage_radius, nearest_mode
+from modecollapse.gan.data._training import FixedTrainingSample
 
 __all__ = ["Veegan1200Dataset", "veegan1200", "VEEGAN1200_MEANS", "VEEGAN1200_DIM", "VEEGAN1200_NOISE_DIM",
            "VEEGAN1200_N_TRAIN", "HQ_RADIUS"]
@@ -63,7 +64,7 @@ HQ_RADIUS = equal_coverage_radius(1.0, VEEGAN1200_NOISE_DIM)
 
 
 @dataclass(frozen=True, eq=False)
-class Veegan1200Dataset:
+class Veegan1200Dataset(FixedTrainingSample):
     """VEEGAN's 1200-D mixture of ten 700-D Gaussians (PacGAN's reconstruction; module docstring).
 
     The same interface as :class:`gan.data.MixtureDataset` where training and scoring use it
@@ -144,20 +145,6 @@ class Veegan1200Dataset:
         x[:, :VEEGAN1200_NOISE_DIM] = gen.standard_normal((n, VEEGAN1200_NOISE_DIM))
         x += self._cache["offsets"][comp][:, None]
         return (x, comp) if return_modes else x
-
-    def training_points(self) -> np.ndarray:
-        """The fixed training sample, shape (n_train, 1200), float64, read-only (cached)."""
-        if "train" not in self._cache:
-            x, comp = self.sample(self.n_train, np.random.default_rng(self.data_seed), return_modes=True)
-            x.setflags(write=False)
-            comp.setflags(write=False)
-            self._cache["train"], self._cache["train_modes"] = x, comp
-        return self._cache["train"]
-
-    def training_modes(self) -> np.ndarray:
-        """Label of every training point, shape (n_train,)."""
-        self.training_points()
-        return self._cache["train_modes"]
 
     def nearest_mode(self, x) -> tuple[np.ndarray, np.ndarray]:
         """Index of the nearest centre and the Euclidean distance to it, for each row of ``x`` (n, 1200)."""
