@@ -8,7 +8,9 @@ fused run's (``--previous``: an earlier output of this script, whose ``fused`` e
 listed as ``fused_grouped``: the fused path before all packing degrees shared one stack). Per
 ``m`` it reports the mean over seeds of each side, the fused-minus-default difference of the
 means, and the seed-to-seed half-range of each side (the size of the noise the difference is to
-be read against: with two seeds the half-range is the standard error of the mean).
+be read against: with two seeds the half-range is the standard error of the mean); and, treating
+every side's members as further seeds of one model, the within-side pooled standard deviation of
+a member's metric and the fused-minus-default difference in units of its standard error.
 
 Usage (the fused run is trained first)::
 
@@ -99,6 +101,20 @@ def main(argv=None) -> int:
                 entry[side] = mean
                 entry[f"{side}_seed_half_range"] = half
         entry["fused_minus_default"] = {k: entry["fused"][k] - entry["default"][k] for k in METRICS}
+        # if the paths train the same model, every side's members are more seeds of it: the
+        # sample SD over all of them (pooled within sides) sizes the noise of one member, and
+        # the difference of two sides' means of n seeds each has standard error SD * sqrt(2 / n)
+        groups = [[v[side] for (mm, _), v in rows.items() if mm == m and side in v] for side in sides]
+        groups = [g for g in groups if g]
+        dof = sum(len(g) - 1 for g in groups)
+        if dof > 0:
+            n_f = sum(1 for (mm, _), v in rows.items() if mm == m)
+            sd = {k: (sum((x[k] - sum(y[k] for y in g) / len(g)) ** 2 for g in groups for x in g) / dof) ** 0.5
+                  for k in METRICS}
+            entry["pooled_within_side_sd"] = sd
+            entry["fused_minus_default_in_se"] = {
+                k: (entry["fused_minus_default"][k] / (sd[k] * (2 / n_f) ** 0.5) if sd[k] > 0 else None)
+                for k in METRICS}
         by_m[str(m)] = entry
     overall = {side: {k: sum(v[side][k] for v in rows.values()) / len(rows) for k in METRICS}
                for side in sides if all(side in v for v in rows.values())}
@@ -129,7 +145,9 @@ def main(argv=None) -> int:
     for m, e in by_m.items():
         print(f"m={m}: " + "; ".join(
             f"{k} fused {e['fused'][k]:.2f} (+-{e['fused_seed_half_range'][k]:.2f}) default {e['default'][k]:.2f} "
-            f"(+-{e['default_seed_half_range'][k]:.2f})" for k in METRICS))
+            f"(+-{e['default_seed_half_range'][k]:.2f})" + (
+                f" diff/SE {e['fused_minus_default_in_se'][k]:+.1f}"
+                if e.get("fused_minus_default_in_se", {}).get(k) is not None else "") for k in METRICS))
     print(f"wrote {out}")
     return 0
 
