@@ -4,7 +4,9 @@
 packing degree ``m`` form a *group* whose parameters are stacked on a leading member axis and run
 with grouped matmuls (:mod:`gan.nets`); groups with different ``m`` (different discriminator
 input widths ``m * d``) are separate stacks, stepped one after the other inside each training
-step. Every member owns a ``torch.Generator`` seeded with its seed, which draws its initial
+step (with ``TrainConfig(fused=True)`` all members share one stack, the discriminator's input
+zero-padded to the largest ``m``: :class:`_Merged`). Every member owns a ``torch.Generator``
+seeded with its seed, which draws its initial
 weights, latents and mini-batch indices, so a member's trajectory does not depend on the other
 members (tested: a member of a large ensemble equals the same member trained alone, up to
 float round-off of the batched kernels).

@@ -309,3 +309,27 @@ def test_merged_resume_is_exact_and_checkpoints_keep_the_group_layout():
         pf, pa = full.parameters_by_member(i), again.parameters_by_member(i)
         assert all(torch.equal(_bits(pf[k]), _bits(pa[k])) for k in pf)
     assert np.array_equal(full.sample(50), again.sample(50))
+
+
+@pytest.mark.parametrize("consume", [False, True])
+def test_fused_maxout_backward_splits_ties_and_consumes_only_when_asked(consume):
+    from modecollapse.gan.nets._toy import _MaxoutPieceMajor
+
+    g = torch.Generator().manual_seed(6)
+    y0 = torch.randn(2, 9, 4, 3, generator=g)   # (..., pieces, units)
+    y0[0, :4, 1] = y0[0, :4, 3]                 # two-way ties (pieces 1 and 3)
+    y0[1, 2, :, 0] = 0.5                        # a four-way tie
+    grad = torch.randn(2, 9, 3, generator=g)
+    ref = y0.clone().requires_grad_(True)
+    (want,) = torch.autograd.grad(ref.amax(dim=-2), ref, grad)    # autograd's even split
+    y = y0.clone().requires_grad_(True)
+    out = _MaxoutPieceMajor.apply(y * 1.0, consume)
+    (got,) = torch.autograd.grad(out, y, grad, retain_graph=True)
+    torch.testing.assert_close(got, want, rtol=0, atol=0)
+    assert torch.allclose(got[1, 2, :, 0], grad[1, 2, 0].expand(4) / 4)
+    if consume:  # its saved activations were overwritten: a second backward fails loudly
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            torch.autograd.grad(out, y, grad)
+    else:
+        (again,) = torch.autograd.grad(out, y, grad)
+        assert torch.equal(again, got)
