@@ -57,8 +57,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--gp-lambda", type=float, default=None, help="wgan-gp only: penalty weight (default 10)")
     parser.add_argument("--clip", type=float, default=None, help="wgan only: weight clipping bound (default 0.01)")
     parser.add_argument("--fused", action="store_true", default=None,
-                        help="opt-in fast CPU path (fused kernels, ~1.5x; other float rounding, so not bit-identical "
-                             "to the default path)")
+                        help="opt-in fast CPU path (all packing degrees in one batched stack, fused kernels; about 2.3x "
+                             "the default on the cpu preset; other float rounding, so not bit-identical to the "
+                             "default path)")
     parser.add_argument("--no-progress", "--quiet", action="store_true", dest="no_progress", help="no progress bar")
 
 
