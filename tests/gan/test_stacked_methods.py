@@ -74,13 +74,20 @@ def test_metz_discriminator_sees_the_published_range():
 
 
 def test_d_width_mult_sets_the_table3_filters_and_wgan_gp_drops_batchnorm():
-    q, h = stacked_preset("table3-quarter-cpu"), stacked_preset("table3-half-cpu")
-    assert q.d_channels() == (2, 4, 8) and h.d_channels() == (4, 8, 16)  # PacGAN Table 3: 1/4 and 1/2 of 8, 16, 32
-    p = stacked_preset("table3-quarter-paper")  # the published optimiser (Metz et al. 2017)
+    qp, hp = stacked_preset("table3-quarter-paper"), stacked_preset("table3-half-paper")
+    assert qp.d_channels() == (2, 4, 8) and hp.d_channels() == (4, 8, 16)  # PacGAN Table 3: 1/4 and 1/2 of 8, 16, 32
+    p = qp  # the published optimiser (Metz et al. 2017)
     assert p.arch == "metz" and (p.lr, p.lr * p.d_lr_mult, p.beta1, p.beta2) == (1e-4, 2e-4, 0.5, 0.99)
     assert (p.latent_dim, p.batch_size, p.d_steps, p.image_size, p.steps) == (256, 128, 1, 28, 500_000)
-    assert (q.lr, q.lr * q.d_lr_mult) == (1e-3, 2e-3) and q.image_size == 14  # the cpu reduction
-    assert (q.latent_dim, q.batch_size, q.d_steps) == (256, 128, 1)
+    # the cpu reduction: our cpu DCGAN pair with its D (32-64 filters) cut to the last two layers'
+    # filters of Metz's quarter and half D (4-8 and 8-16)
+    q, h, cpu = stacked_preset("table3-quarter-cpu"), stacked_preset("table3-half-cpu"), stacked_preset("cpu")
+    assert q.d_channels() == qp.d_channels()[1:] == (4, 8) and h.d_channels() == hp.d_channels()[1:] == (8, 16)
+    for c in (q, h):
+        assert c.arch == cpu.arch == "dcgan" and (c.width, c.latent_dim, c.batch_size, c.image_size) == (
+            cpu.width, cpu.latent_dim, cpu.batch_size, cpu.image_size)
+        assert (c.lr, c.lr * c.d_lr_mult, c.beta1, c.beta2, c.d_steps) == (cpu.lr, cpu.lr, cpu.beta1, cpu.beta2, 1)
+        assert c.data == "auto" and c.steps == 9_000
     assert stacked_preset("cpu").d_channels() == (32, 64) and stacked_preset("cpu").arch == "dcgan"
     for cfg in (tiny("gan"), stacked_preset("cpu").replace(image_size=28, width=4)):  # 14 px DCGAN D: no BN layer
         G, D = st.build_stacked_pair(cfg, m=2)
