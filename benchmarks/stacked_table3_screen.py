@@ -2,16 +2,18 @@
 
 The Table-3 cpu preset (PacGAN Table 3's Unrolled-GAN networks, 1/4-size discriminator, at 14 x 14 on
 full MNIST) was chosen from these runs; ``benchmarks/results/stacked_table3_screen.json`` holds what
-they printed (variants A = the previous preset: G 1e-3, D 2e-3; B: D lr x5 -> 5e-3; C: G 2e-3;
-D / D2: 2 D steps; N: no BatchNorm in D (not the published network); S: G 5e-4, D 2.5e-3, which
-became the preset). Usage::
+they printed (variants A = the Metz-network preset as it was: G 1e-3, D 2e-3; B: D lr x5; C: G 2e-3;
+D / D2: 2 D steps; N: no BatchNorm in D (not the published network); S: G 5e-4, D 2.5e-3; then
+our cpu DCGAN pair with its discriminator cut: Q4 / W4* (filters 8-16), Q8 (4-8), W2* (16-32),
+L_W4 / L_W8 to 9,000 steps; L_W8 became the preset). Usage::
 
     python benchmarks/stacked_table3_screen.py NAME MS SEEDS STEPS EVERY '{"d_lr_mult": 5.0}'
 
 e.g. ``python benchmarks/stacked_table3_screen.py S 1,3 0 3000 1000 '{"lr": 0.0005, "d_lr_mult": 5.0}'``
 appends JSON lines to ``/tmp/t3/S.jsonl`` (the digit classifier is cached under /tmp/t3). The
-overrides are StackedConfig fields, plus ``preset`` (default table3-quarter-cpu as it was then:
-lr 1e-3, d_lr_mult 2, so the variants above are relative to that) and ``d_bn``. Run on demand only.
+overrides are StackedConfig fields, plus ``preset`` (default: table3-quarter-cpu as it was before the
+screening, Metz's networks with lr 1e-3, d_lr_mult 2, rebuilt here; the variants A-S are relative to
+that, Q/W/L pass ``"preset": "cpu"``) and ``d_bn``. Run on demand only.
 """
 import json, os, sys, time
 
@@ -30,9 +32,14 @@ if not d_bn:
     from modecollapse.gan.nets._stacked import MetzDiscriminator
     _orig = T.MetzDiscriminator
     T.MetzDiscriminator = lambda **kw: _orig(**{**kw, "batchnorm": False})
-# the preset as screened (before this screening changed it): G 1e-3, D 2e-3 (d_lr_mult 2)
-base = {"lr": 1e-3, "d_lr_mult": 2.0} if preset.startswith("table3-") and preset.endswith("-cpu") else {}
-cfg = stacked_preset(preset).replace(steps=steps, **{**base, **over})
+if preset == "table3-quarter-cpu":
+    # the preset as screened (before this screening changed it): Metz's networks with the 1/4-size D
+    # at 14 x 14, G 1e-3, D 2e-3 (d_lr_mult 2), 10,000 samples counted, a 3-epoch classifier
+    base = stacked_preset("table3-quarter-paper").replace(image_size=14, lr=1e-3, d_lr_mult=2.0, n_eval=10_000,
+                                                          classifier_epochs=3)
+else:
+    base = stacked_preset(preset)
+cfg = base.replace(steps=steps, **over)
 split = load_stacked_split(data=cfg.data, image_size=cfg.image_size)
 clfp = f"/tmp/t3/clf{cfg.image_size}_{cfg.classifier_epochs}.pt"
 if os.path.exists(clfp):
