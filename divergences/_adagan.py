@@ -359,7 +359,10 @@ def adagan_optimal_component(p_data, p_model, beta, *, kind: str = "star") -> Ad
     beta = _check_beta(beta)
     kind = _check_kind(kind)
     supp = pd > 0
-    exact_one = bool(np.all((1.0 - beta) * pg <= pd))  # Theorem 1: lambda* = 1 iff this holds
+    # Theorem 1: lambda* = 1 iff (1 - beta) p_g <= p_d, here up to 4 ulps of p_d: at the boundary
+    # (beta = 1 - min p_d / p_g, itself rounded) the product can exceed p_d by an ulp, and the
+    # scan would then return 1 - 2e-16 instead of the exact 1 (its error is O(eps) either way)
+    exact_one = bool(np.all((1.0 - beta) * pg <= pd * (1.0 + 4.0 * np.finfo(float).eps)))
 
     if kind == "star":
         if exact_one:

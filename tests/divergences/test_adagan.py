@@ -139,6 +139,16 @@ def test_lambda_star_is_exactly_one_when_dominated(vecs, s):
     np.testing.assert_allclose(res.component, (pd - (1 - beta) * pg) / beta, atol=1e-11)
 
 
+@pytest.mark.parametrize("kind", ["star", "dagger"])
+def test_lambda_is_exactly_one_at_the_rounded_domination_boundary(kind):
+    # hypothesis's case: beta = 1 - min p_d / p_g rounds so that (1 - beta) p_g exceeds p_d by an ulp
+    pd = np.array([0.34229717, 0.0, 0.65770283])
+    pg = np.array([0.28571429, 0.0, 0.14285714]) / 0.42857143
+    beta = 1.0 - float(np.min(pd[pg > 0] / pg[pg > 0]))
+    assert np.any((1.0 - beta) * pg > pd)  # the boundary really is crossed in floating point
+    assert adagan_optimal_component(pd, pg, beta, kind=kind).lam == 1.0
+
+
 def test_tiny_beta_has_no_cancellation_when_model_equals_data():
     p = np.array([0.2, 0.3, 0.5])
     res = adagan_optimal_component(p, p, 1e-12)
