@@ -169,14 +169,30 @@ def _stacked_block(res: dict, name, kl_digits: int, time_fact: str) -> Block:
                                           time_fact))
 
 
+def _table3_block(file: str, preset: str, results: Path) -> Block:
+    """A ``benchmarks/stacked_table3.py`` results file: modes and KL per model, then each packed
+    model's difference from the unpacked DCGAN with its standard error."""
+    res = _load(results, file)
+    if res["preset"] != preset:
+        raise ValueError(f"{file} is not a {preset} run (preset {res['preset']!r})")
+    name = lambda label: "DCGAN" if label == "GAN" else label.replace("PacGAN", "PacDCGAN")  # noqa: E731
+    rows = [[name(label), _pm(s["modes"], 1), _pm(s["kl"], 2),
+             "" if label not in res["vs_unpacked"] else
+             f"{res['vs_unpacked'][label]['modes']['difference']:+.1f} ± {res['vs_unpacked'][label]['modes']['se']:.1f}",
+             "" if label not in res["vs_unpacked"] else
+             f"{res['vs_unpacked'][label]['kl']['difference']:+.2f} ± {res['vs_unpacked'][label]['kl']['se']:.2f}"]
+            for label, s in res["summary"].items()]
+    lines = _rows(["model", "modes (of 1000)", "KL to uniform", "modes − DCGAN", "KL − DCGAN"], rows)
+    n = {s["modes"]["n"] for s in res["summary"].values()}
+    return Block("\n".join(lines), facts=(f"classifier held-out accuracy {res['classifier_held_out_accuracy']:.3f}",
+                                          f"{res['seconds_total'] / 60:.0f} min of single-thread runs",
+                                          f"{min(n)} seeds"))
+
+
 @table("stacked-table3-cpu", "stacked_table3_cpu.json")
 def build_stacked_table3(results: Path) -> Block:
     """Stacked MNIST in PacGAN Table 3's setting (1/4-size D), our ``table3-quarter-cpu`` preset."""
-    res = _load(results, "stacked_table3_cpu.json")
-    if res["preset"] != "table3-quarter-cpu":
-        raise ValueError(f"stacked_table3_cpu.json is not a table3-quarter-cpu run (preset {res['preset']!r})")
-    return _stacked_block(res, lambda label: "DCGAN" if label == "GAN" else label.replace("PacGAN", "PacDCGAN"), 2,
-                          f"{res['cpu_seconds_total']:.0f} CPU-seconds")
+    return _table3_block("stacked_table3_cpu.json", "table3-quarter-cpu", results)
 
 
 @table("methods-cpu", "methods_cpu.json")
