@@ -195,6 +195,12 @@ def build_stacked_table3(results: Path) -> Block:
     return _table3_block("stacked_table3_cpu.json", "table3-quarter-cpu", results)
 
 
+@table("stacked-table3-half-cpu", "stacked_table3_half_cpu.json")
+def build_stacked_table3_half(results: Path) -> Block:
+    """The same with the 1/2-size D, our ``table3-half-cpu`` preset."""
+    return _table3_block("stacked_table3_half_cpu.json", "table3-half-cpu", results)
+
+
 @table("methods-cpu", "methods_cpu.json")
 def build_methods(results: Path) -> Block:
     """Every method on ring and grid, m = 1 and 2 (``benchmarks/methods_table.py``), mean +/- SE."""
