@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _provenance import git, write_json
 
 METRICS = ("modes", "hq_percent", "reverse_kl")
 
@@ -119,11 +119,7 @@ def main(argv=None) -> int:
     overall = {side: {k: sum(v[side][k] for v in rows.values()) / len(rows) for k in METRICS}
                for side in sides if all(side in v for v in rows.values())}
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
-                                capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
+    commit = git("rev-parse", "HEAD")
     doc = {
         "benchmark": "gan_throughput_fused_metrics",
         "what": (f"{spec['preset']} preset, {spec['dataset']}, m {spec['ms']} x seeds {spec['seeds']}, "
@@ -137,11 +133,7 @@ def main(argv=None) -> int:
         "fused_run_info": info,
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    os.replace(tmp, out)
+    out = write_json(args.out, doc)
     for m, e in by_m.items():
         print(f"m={m}: " + "; ".join(
             f"{k} fused {e['fused'][k]:.2f} (+-{e['fused_seed_half_range'][k]:.2f}) default {e['default'][k]:.2f} "

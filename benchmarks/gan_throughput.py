@@ -46,6 +46,8 @@ import sys
 import time
 from pathlib import Path
 
+from _provenance import git, write_json
+
 
 def _build(ds, members, cfg, device, warmup):
     """A warmed-up ``GanEnsemble`` (``warmup`` untimed steps)."""
@@ -249,14 +251,9 @@ def main(argv=None) -> int:
     print("extrapolated full '{}' run ({} members x {} steps, CPU time): {}".format(
         args.preset, E, preset.steps, ", ".join(f"{n} {v:.1f} min" for n, v in full_min.items())), flush=True)
 
-    try:
-        here = Path(__file__).resolve().parent
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "gan", "benchmarks/gan_throughput.py"],
-                                    cwd=here.parent, capture_output=True, text=True, check=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        commit, dirty = None, None
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--", "gan", "benchmarks/gan_throughput.py")
+    dirty = None if commit is None or status is None else bool(status)
     doc = {
         "benchmark": "gan_throughput",
         "command": " ".join(["python", "benchmarks/gan_throughput.py"] + list(sys.argv[1:] if argv is None else argv)),
@@ -275,12 +272,7 @@ def main(argv=None) -> int:
         "versions": {"torch": torch.__version__, "numpy": np.__version__},
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    os.replace(tmp, out)
-    print(f"wrote {out}")
+    print(f"wrote {write_json(args.out, doc)}")
     return 0
 
 

@@ -38,27 +38,14 @@ import argparse
 import datetime
 import json
 import math
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from _provenance import ROOT, library_commit, write_json
+
 FORMAT = "modecollapse.benchmarks.methods_table/1"
 PROVENANCE = "provenance.json"
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _git(*args) -> str | None:
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def _commit() -> dict:
-    """The commit the code was imported from, and whether the library's tracked files differed from it."""
-    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "gan", "divergences", "regions")
-    return {"commit": _git("rev-parse", "HEAD"), "library_modified": None if dirty is None else bool(dirty)}
 
 
 def _num(v):
@@ -91,9 +78,9 @@ def _write_provenance(runs: Path) -> None:
     runs.mkdir(parents=True, exist_ok=True)
     p = runs / PROVENANCE
     old = json.loads(p.read_text()) if p.is_file() else []
-    old.append({"command": _command(), **_commit(),
+    old.append({"command": _command(), **library_commit(),
                 "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
-    p.write_text(json.dumps(old, indent=1) + "\n")
+    write_json(p, old)
 
 
 def _train_all(args, log) -> dict:
@@ -155,7 +142,7 @@ def _aggregate(args) -> dict:
         "format": FORMAT,
         "training": json.loads(prov.read_text()) if prov.is_file() else None,
         "training_versions": first.get("versions"),
-        "aggregated_by": {"command": _command(), **_commit(),
+        "aggregated_by": {"command": _command(), **library_commit(),
                           "written": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
         "settings": {"datasets": list(args.datasets), "methods": list(args.methods), "ms": list(args.m),
                      "seeds": args.seeds, "preset": args.preset, "steps": args.steps, "fgan_f": args.f,
@@ -220,7 +207,7 @@ def main(argv=None) -> int:
     doc = _aggregate(args)
     if doc["missing"]:
         log(f"{len(doc['missing'])} run(s) not finished: {doc['missing']}")
-    Path(args.out).write_text(json.dumps(doc, indent=1) + "\n")
+    write_json(args.out, doc)
     print(markdown(doc))
     log(f"wrote {args.out}")
     return 0

@@ -32,20 +32,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _provenance import library_commit, write_json
 
 
-def _git(*args) -> str | None:
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def _run_one(preset: str, m: int, seed: int, work: Path, extra: list[str]) -> dict:
+def _run_one(preset: str, m: int, seed: int, work: Path) -> dict:
     folder = work / f"m{m}_seed{seed}"
     cmd = [sys.executable, "-m", "modecollapse.gan", "stacked", "--preset", preset, "--m", str(m), "--seeds",
-           str(seed), "--threads", "1", "--device", "cpu", "--out", str(folder), "--no-progress", *extra]
+           str(seed), "--threads", "1", "--device", "cpu", "--out", str(folder), "--no-progress"]
     if (folder / f"stacked_m{m}_seed{seed}.pt").exists():
         cmd.append("--resume")
     results = folder / "stacked_results.json"
@@ -108,9 +101,7 @@ def merge(preset: str, ms, seeds, work: Path, executed: list[dict], command: str
         "execution_note": "one single-thread process per (m, seed), --jobs at once; each run depends only on its "
                           "(m, seed) and the digit classifier (seed 0, equal held-out accuracy in every process, "
                           "checked), so the numbers are those of the one command in equivalent_to",
-        "commit": _git("rev-parse", "HEAD"),
-        "library_modified": bool(_git("status", "--porcelain", "--untracked-files=no", "--", "gan", "divergences",
-                                      "regions")),
+        **library_commit(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version(),
                     "loadavg_1m_at_merge": os.getloadavg()[0]},
@@ -154,14 +145,10 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     jobs = [(m, s) for m in sorted(args.m, reverse=True) for s in seeds]  # longest runs first
     with ThreadPoolExecutor(args.jobs) as pool:
-        executed = list(pool.map(lambda ms: _run_one(args.preset, ms[0], ms[1], work, []), jobs))
+        executed = list(pool.map(lambda ms: _run_one(args.preset, ms[0], ms[1], work), jobs))
     command = "python benchmarks/stacked_table3.py " + " ".join(sys.argv[1:] if argv is None else argv)
     result = merge(args.preset, sorted(args.m), seeds, work, executed, command)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1, allow_nan=True) + "\n")
-    os.replace(tmp, out)
+    out = write_json(args.out, result, allow_nan=True)
     for label, v in result["summary"].items():
         print(f"{label}: modes {v['modes']['mean']:.1f} ± {v['modes']['se']:.1f}, KL {v['kl']['mean']:.2f} ± "
               f"{v['kl']['se']:.2f}")
